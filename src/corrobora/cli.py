@@ -1,0 +1,357 @@
+"""The `corrobora` command: a thin layer over the library, streams in and out."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corrobora.ingest import IngestSummary, Ingestor
+from corrobora.store import EventFilter, Store, StoreError
+
+app = typer.Typer(
+    help="Corrobora: events you can trust from public reporting on organized crime and "
+    "political violence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_DB = os.environ.get("CORROBORA_DB", "corrobora.duckdb")
+DbOption = Annotated[Path, typer.Option("--db", help="The store (a DuckDB file).")]
+T = TypeVar("T")
+
+
+def _open(db: Path, *, read_only: bool = False) -> Store:
+    try:
+        return Store(db, read_only=read_only)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _counting(items: Iterable[T], progress: Progress, task: Any) -> Iterator[T]:
+    for item in items:
+        progress.advance(task)
+        yield item
+
+
+def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
+               max_mb: float = 10.0, quiet: bool = False) -> IngestSummary:
+    from corrobora.sources import read_paths
+
+    with _open(db) as store:
+        ingestor = Ingestor(store, batch_size=batch_size)
+        items = read_paths(paths, stdin=sys.stdin.buffer, max_bytes=int(max_mb * 1_000_000))
+        start = time.perf_counter()
+        with Progress(
+            SpinnerColumn(), TextColumn("[bold]ingesting[/bold]"), BarColumn(bar_width=None),
+            TextColumn("{task.completed} documents"),
+            TextColumn("{task.fields[rate]:.1f} docs/s"), TimeElapsedColumn(),
+            console=err, disable=quiet, transient=False,
+        ) as progress:
+            task = progress.add_task("ingest", total=None, rate=0.0)
+
+            def tick(_: int) -> None:
+                done = progress.tasks[task].completed
+                progress.update(task, rate=done / max(time.perf_counter() - start, 1e-9))
+
+            summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+        elapsed = time.perf_counter() - start
+        for failure in summary.failures:
+            err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, soft_wrap=True)
+        if not quiet:
+            _print_summary(summary, elapsed, store)
+    return summary
+
+
+def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
+    langs = ", ".join(f"{k} {v}" for k, v in s.by_language.most_common()) or "none"
+    rate = s.read / elapsed if elapsed else 0.0
+    err.print(
+        f"documents: {s.new} new ({s.copies} copies of others), {s.already_stored} already "
+        f"stored, {s.failed} failed · {rate:.1f} docs/s\n"
+        f"by language: {langs}\n"
+        f"event reports: {s.event_reports} → events: {s.events_new} new, {s.events_updated} "
+        f"updated · places: {s.places}\n"
+        f"store: {store.path} ({store.stats()['events']} events in all)",
+        highlight=False,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, archives; - for stdin.")],
+    db: DbOption = Path(DEFAULT_DB),
+    batch_size: Annotated[int, typer.Option(help="Documents per transaction.")] = 64,
+    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
+
+    Example: corrobora ingest reports/ feed.xml --db corrobora.duckdb
+    """
+    summary = run_ingest(paths, db, batch_size=batch_size, max_mb=max_mb, quiet=quiet)
+    if summary.failed and summary.new + summary.already_stored == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    input: Annotated[str, typer.Argument(help="JSON Lines (CONTRACTS §1); - for stdin.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="JSON Lines out; - for stdout.")]
+    = "-",
+) -> None:
+    """Extract entities, places and events from JSONL documents, one output line per input line.
+
+    Example: corrobora extract docs.jsonl -o extracted.jsonl
+    """
+    from corrobora.extractor import Extractor
+    from corrobora.model import Document, ReadFailure
+    from corrobora.sources.jsonl import read_jsonl_stream
+
+    extractor = Extractor()
+    src = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115
+    dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    failures: list[ReadFailure] = []
+
+    def documents() -> Iterator[Document]:
+        for item in read_jsonl_stream(src, input):
+            if isinstance(item, ReadFailure):
+                err.print(f"[red]error[/red] {item}", highlight=False, soft_wrap=True)
+                failures.append(item)
+            else:
+                yield item
+
+    try:
+        for _doc, ext in extractor.extract_many(documents()):
+            dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+        if dst is not sys.stdout:
+            dst.close()
+    if failures:
+        raise typer.Exit(1)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _place_label(e: dict[str, Any]) -> str:
+    parts = [e.get("place_name"), e.get("admin1_code")]
+    return ", ".join(str(p) for p in parts if p) or "?"
+
+
+@app.command()
+def events(
+    db: DbOption = Path(DEFAULT_DB),
+    type: Annotated[str | None, typer.Option("--type", help="LEADER_KILLED, ARMED_CLASH...")]
+    = None,
+    place: Annotated[str | None, typer.Option(help="Name, MX-JAL, municipality or MX.")] = None,
+    since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    actor: Annotated[str | None, typer.Option(help="Actor id (cjng) or name as reported.")]
+    = None,
+    min_credibility: Annotated[int | None, typer.Option(help="1 (confirmed) to 6.")] = None,
+    limit: int = 50,
+    format: Annotated[str, typer.Option("--format", help="table, jsonl or csv")] = "table",
+) -> None:
+    """List events, newest first.
+
+    Example: corrobora events --place MX-JAL --since 2026-01-01 --type ARMED_CLASH
+    """
+    f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
+                    actor=actor, min_credibility=min_credibility, limit=limit)
+    with _open(db, read_only=True) as store:
+        rows = store.list_events(f)
+    if format == "jsonl":
+        for r in rows:
+            out.print_json(json.dumps(r, default=_json_default), indent=None)
+        return
+    if format == "csv":
+        writer = csv.writer(sys.stdout)
+        cols = ["id", "type", "date", "place_name", "admin1_code", "fatalities_min",
+                "fatalities_max", "n_reports", "independent_sources", "reliability",
+                "credibility"]
+        writer.writerow(cols)
+        writer.writerows([[r.get(c) for c in cols] for r in rows])
+        return
+    table = Table(title=f"{len(rows)} events", show_lines=False)
+    for col in ("event", "type", "date", "place", "dead", "reports", "sources", "grade"):
+        table.add_column(col)
+    for r in rows:
+        dead = "" if r["fatalities_min"] is None else (
+            str(r["fatalities_min"]) if r["fatalities_min"] == r["fatalities_max"]
+            else f"{r['fatalities_min']}–{r['fatalities_max']}")
+        table.add_row(r["id"], r["type"], str(r["date"] or "?"), _place_label(r), dead,
+                      str(r["n_reports"]), str(r["independent_sources"]),
+                      f"{r['reliability']}{r['credibility']}")
+    out.print(table)
+
+
+@app.command()
+def show(
+    event_id: Annotated[str, typer.Argument(help="An event id (a unique prefix is enough).")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Show one event with the sentences and documents behind it.
+
+    Example: corrobora show evt-3f2a
+    """
+    with _open(db, read_only=True) as store:
+        event = store.get_event(event_id)
+    if event is None:
+        err.print(f"[red]error:[/red] no single event matches {event_id!r}")
+        raise typer.Exit(1)
+    out.print(f"[bold]{event['id']}[/bold]  {event['type']} ({event['acled_event_type']}; "
+              f"CASE {event['case_label']})")
+    when = event["date"] or "?"
+    if event["date_max"] and event["date_max"] != event["date"]:
+        when = f"{event['date']} to {event['date_max']}"
+    out.print(f"when: {when} (time precision {event['time_precision']})")
+    out.print(f"where: {_place_label(event)}"
+              + (f", municipality {event['admin2_name']}" if event.get("admin2_name") else "")
+              + (f" [INEGI {event['inegi_code']}]" if event.get("inegi_code") else "")
+              + (f" ({event['lat']:.4f}, {event['lon']:.4f}; geo precision "
+                 f"{event['geo_precision']})" if event.get("lat") is not None else ""))
+    if event["fatalities_min"] is not None:
+        out.print(f"fatalities: {event['fatalities_min']}–{event['fatalities_max']}")
+    out.print(f"grading: reliability {event['reliability']}, credibility "
+              f"{event['credibility']}, {event['independent_sources']} independent source(s), "
+              f"{event['n_reports']} report(s)" + (", hedged" if event["hedged"] else ""))
+    for a in event["actors"]:
+        out.print(f"actor ({a['role']}): {a['text']}"
+                  + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else ""))
+    for r in event["reports"]:
+        out.print()
+        meta = [r["source"] or "unknown source", str(r["published_at"] or "undated"),
+                r["document_id"]]
+        if r["duplicate_of"]:
+            meta.append(f"copy of {r['duplicate_of']}")
+        out.print(f"[dim]{' · '.join(meta)}[/dim]", highlight=False)
+        if r["title"]:
+            out.print(f"[italic]{r['title']}[/italic]", highlight=False)
+        tags = []
+        if r["attribution"]:
+            tags.append("according to " + ", ".join(r["attribution"]))
+        if r["hedged"]:
+            tags.append("hedged")
+        out.print("  “" + " ".join(r["sentence_text"].split()) + "”"
+                  + (f"  [dim]({'; '.join(tags)})[/dim]" if tags else ""), highlight=False)
+        out.print(f"  [dim]{r['origin']} chars {r['sentence_start']}–{r['sentence_end']}[/dim]",
+                  highlight=False)
+
+
+@app.command()
+def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """What the store holds.
+
+    Example: corrobora stats --db corrobora.duckdb
+    """
+    with _open(db, read_only=True) as store:
+        s = store.stats()
+    out.print(f"store {s['path']} (schema {s['schema_version']})")
+    out.print(f"documents {s['documents']} ({s['copies']} copies) · by language: "
+              + ", ".join(f"{lang} {n}" for lang, n in s["by_language"]))
+    out.print(f"mentions {s['mentions']} · places {s['places']} · actors {s['actors']}")
+    out.print(f"event reports {s['event_reports']} → events {s['events']}")
+    if s["by_type"]:
+        out.print("events by type: " + ", ".join(f"{t} {n}" for t, n in s["by_type"]))
+    if s["by_admin1"]:
+        out.print("events by region: " + ", ".join(f"{t} {n}" for t, n in s["by_admin1"]))
+    if s["failures"]:
+        out.print(f"inputs that could not be read: {s['failures']}")
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="documents or events")],
+    db: DbOption = Path(DEFAULT_DB),
+    format: Annotated[str, typer.Option("--format")] = "jsonl",
+    output: Annotated[str, typer.Option("-o", "--output")] = "-",
+) -> None:
+    """Export fused knowledge (CONTRACTS §2) as JSON Lines.
+
+    Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
+    """
+    from corrobora.export import event_record
+
+    if format != "jsonl":
+        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    with _open(db, read_only=True) as store:
+        if kind == "documents":
+            rows: Iterable[dict[str, Any]] = store.export_documents()
+        elif kind == "events":
+            rows = (event_record(r) for r in store.export_events())
+        else:
+            raise typer.BadParameter("choose documents or events", param_hint="KIND")
+        dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for r in rows:
+                dst.write(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n")
+        finally:
+            if dst is not sys.stdout:
+                dst.close()
+
+
+@app.command()
+def demo(
+    db: DbOption = Path("corrobora-demo.duckdb"),
+) -> None:
+    """Ingest the bundled demo corpus and show what was found and where to look next."""
+    from corrobora.demo import corpus_path
+
+    corpus = corpus_path()
+    err.print(f"demo corpus: {corpus}")
+    run_ingest([str(corpus)], db)
+    with _open(db, read_only=True) as store:
+        rows = store.list_events(EventFilter(limit=15))
+    out.print()
+    table = Table(title="Most recent events in the demo store")
+    for col in ("event", "type", "date", "place", "sources", "grade"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["type"], str(r["date"] or "?"), _place_label(r),
+                      str(r["independent_sources"]), f"{r['reliability']}{r['credibility']}")
+    out.print(table)
+    first = rows[0]["id"] if rows else "EVENT_ID"
+    out.print(
+        "\nWhere to look next:\n"
+        f"  corrobora stats --db {db}\n"
+        f"  corrobora events --db {db} --place MX-SIN\n"
+        f"  corrobora show {first} --db {db}\n"
+        f"  corrobora export events --db {db} -o events.jsonl",
+        highlight=False,
+    )
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,152 @@
+"""Events: event reports that tell the same real-world event, fused and graded.
+
+A report joins an event when the type family agrees, the places are compatible (the same
+feature, or one inside the other's region when either is only known to region level) and the
+dates are compatible given their precision. Reports with no place or date join only events
+from the same copy group, since nothing else ties them down. Each decision keeps its score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from corrobora.fuse.grading import Evidence, best_reliability, credibility
+
+# How many days apart two dates may be and still be one event, by the coarser time precision.
+DATE_TOLERANCE_DAYS = {1: 1, 2: 7, 3: 31}
+
+
+@dataclass(slots=True)
+class FusedEvent:
+    id: str
+    type: str
+    case_label: str | None
+    acled_event_type: str | None
+    date: date | None = None
+    date_max: date | None = None
+    time_precision: int | None = None
+    geonameid: int | None = None
+    geo_precision: int | None = None
+    admin1_code: str | None = None
+    fatalities_min: int | None = None
+    fatalities_max: int | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    roots: set[str] = field(default_factory=set)
+    """Copy groups (root documents) that reported it."""
+    is_new: bool = True
+    touched: bool = False
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "type": self.type, "case_label": self.case_label,
+            "acled_event_type": self.acled_event_type, "date": self.date,
+            "date_max": self.date_max, "time_precision": self.time_precision,
+            "geonameid": self.geonameid, "geo_precision": self.geo_precision,
+            "fatalities_min": self.fatalities_min, "fatalities_max": self.fatalities_max,
+            "n_reports": len(self.evidence),
+            "independent_sources": len({e.source_key for e in self.evidence}),
+            "reliability": best_reliability(e.reliability for e in self.evidence),
+            "credibility": credibility(self.evidence),
+            "hedged": all(e.hedged for e in self.evidence) if self.evidence else False,
+        }
+
+
+def event_id_for(report_id: str) -> str:
+    return "evt-" + hashlib.sha1(report_id.encode()).hexdigest()[:12]
+
+
+def _date_score(r: dict[str, Any], e: FusedEvent, same_group: bool) -> float:
+    if r["date"] is None or e.date is None:
+        return 0.5 if same_group else 0.0
+    precision = max(r["time_precision"] or 1, e.time_precision or 1)
+    tolerance = DATE_TOLERANCE_DAYS.get(precision, 1)
+    lo, hi = e.date, e.date_max or e.date
+    gap = max((lo - r["date"]).days, (r["date"] - hi).days, 0)
+    return 0.0 if gap > tolerance else 1.0 - gap / (tolerance + 1)
+
+
+def _place_score(r: dict[str, Any], e: FusedEvent, same_group: bool) -> float:
+    if r["geonameid"] is None or e.geonameid is None:
+        return 0.5 if same_group and r["geonameid"] == e.geonameid else 0.0
+    if r["geonameid"] == e.geonameid:
+        return 1.0
+    coarse = max(r["geo_precision"] or 1, e.geo_precision or 1) >= 3
+    if coarse and r["admin1_code"] and r["admin1_code"] == e.admin1_code:
+        return 0.6
+    return 0.0
+
+
+class EventFuser:
+    """Assigns a batch's reports to stored events (the candidates) or to new ones."""
+
+    def __init__(self, candidates: list[dict[str, Any]], evidence: list[dict[str, Any]]) -> None:
+        self.events: dict[str, FusedEvent] = {}
+        for row in candidates:
+            self.events[row["id"]] = FusedEvent(
+                id=row["id"], type=row["type"], case_label=row["case_label"],
+                acled_event_type=row["acled_event_type"], date=row["date"],
+                date_max=row["date_max"], time_precision=row["time_precision"],
+                geonameid=row["geonameid"], geo_precision=row["geo_precision"],
+                admin1_code=row.get("admin1_code"), fatalities_min=row["fatalities_min"],
+                fatalities_max=row["fatalities_max"], is_new=False,
+            )
+        for ev in evidence:
+            event = self.events.get(ev["event_id"])
+            if event is not None:
+                event.evidence.append(Evidence(ev["source_key"], ev["reliability"], ev["hedged"]))
+                event.roots.add(ev["root"])
+
+    def assign(self, report: dict[str, Any], root: str) -> tuple[str, float]:
+        """Link one report (a store row plus `admin1_code` and `reliability`); returns event id
+        and the link score (1.0 for the report that founds an event)."""
+        best: tuple[float, FusedEvent] | None = None
+        for event in self.events.values():
+            if (event.case_label or event.type) != (report["case_label"] or report["type"]):
+                continue
+            same_group = root in event.roots
+            place = _place_score(report, event, same_group)
+            when = _date_score(report, event, same_group)
+            if place == 0.0 or when == 0.0:
+                continue
+            score = round(0.5 * place + 0.3 * when + (0.2 if event.type == report["type"] else 0), 3)
+            if best is None or score > best[0]:
+                best = (score, event)
+        if best is None:
+            event = FusedEvent(id=event_id_for(report["id"]), type=report["type"],
+                               case_label=report["case_label"],
+                               acled_event_type=report["acled_event_type"])
+            self.events[event.id] = event
+            score = 1.0
+        else:
+            score, event = best
+        self._absorb(event, report, root)
+        return event.id, score
+
+    def _absorb(self, e: FusedEvent, r: dict[str, Any], root: str) -> None:
+        e.touched = True
+        e.roots.add(root)
+        e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"]))
+        if r["date"] is not None:
+            e.date = min(e.date, r["date"]) if e.date else r["date"]
+            e.date_max = max(e.date_max, r["date"]) if e.date_max else r["date"]
+            e.time_precision = min(e.time_precision or 3, r["time_precision"] or 1)
+        # The most precise place wins: a town report refines a state-level event.
+        if r["geonameid"] is not None and (
+            e.geonameid is None or (r["geo_precision"] or 3) < (e.geo_precision or 3)
+        ):
+            e.geonameid, e.geo_precision = r["geonameid"], r["geo_precision"]
+            e.admin1_code = r["admin1_code"]
+        if r["fatalities_min"] is not None:
+            hi = r["fatalities_max"] if r["fatalities_max"] is not None else r["fatalities_min"]
+            e.fatalities_min = min(e.fatalities_min, r["fatalities_min"]) \
+                if e.fatalities_min is not None else r["fatalities_min"]
+            e.fatalities_max = max(e.fatalities_max, hi) if e.fatalities_max is not None else hi
+
+    def changes(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(new event rows, updated event rows) for the store."""
+        new = [e.row() for e in self.events.values() if e.touched and e.is_new]
+        updated = [e.row() for e in self.events.values() if e.touched and not e.is_new]
+        return new, updated

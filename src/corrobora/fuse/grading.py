@@ -1,0 +1,41 @@
+"""Admiralty grading of an event: reliability of the best source, credibility of the information.
+
+Credibility (1-6) follows the Admiralty definitions, read off the evidence we can count:
+1 confirmed      three or more independent sources, at least one stating it as fact
+2 probably true  two independent sources, at least one stating it as fact
+3 possibly true  one source stating it as fact
+4 doubtful       every report hedges it ("reportedly", "presuntamente")
+5 improbable     reserved: contradicted by other reports (not detected yet)
+6 cannot be judged  no report carries a usable source
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+RELIABILITY_ORDER = "ABCDEF"
+
+
+@dataclass(slots=True, frozen=True)
+class Evidence:
+    source_key: str
+    reliability: str
+    hedged: bool
+
+
+def best_reliability(grades: Iterable[str]) -> str:
+    return min(grades, key=RELIABILITY_ORDER.index, default="F")
+
+
+def credibility(evidence: list[Evidence]) -> int:
+    if not evidence:
+        return 6
+    independent = {e.source_key for e in evidence}
+    if all(e.hedged for e in evidence):
+        return 4
+    if len(independent) >= 3:
+        return 1
+    if len(independent) == 2:
+        return 2
+    return 3

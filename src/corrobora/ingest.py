@@ -1,0 +1,283 @@
+"""Ingest: documents in, every layer of the flow stored, one transaction per batch.
+
+A batch is read, extracted, checked for copies, fused into events and written at once; a crash
+or Ctrl-C loses at most the batch in flight, and running the same command again skips what is
+stored (by content hash) and completes the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any
+
+from corrobora.extractor import Extractor
+from corrobora.fuse import copies
+from corrobora.fuse.events import DATE_TOLERANCE_DAYS, EventFuser
+from corrobora.fuse.source_registry import SourceRegistry
+from corrobora.model import Document, EventReport, Extraction, ReadFailure
+from corrobora.store import Batch, Store
+from corrobora.text import fingerprint
+
+# Attributions to nobody in particular do not make a report depend on another one.
+GENERIC_SOURCES = {"officials", "authorities", "sources", "police", "witnesses", "residents",
+                   "autoridades", "fuentes", "testigos", "vecinos", "funcionarios"}
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    new: int = 0
+    already_stored: int = 0
+    copies: int = 0
+    failed: int = 0
+    event_reports: int = 0
+    events_new: int = 0
+    events_updated: int = 0
+    places: int = 0
+    by_language: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return self.new + self.already_stored + self.failed
+
+
+def _hid(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _batches(items: Iterable[Document | ReadFailure], size: int) -> Iterator[list[Document | ReadFailure]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class Ingestor:
+    def __init__(self, store: Store, extractor: Extractor | None = None, *,
+                 batch_size: int = 64, sources: SourceRegistry | None = None) -> None:
+        self.store = store
+        self.extractor = extractor or Extractor()
+        self.batch_size = batch_size
+        self.sources = sources or SourceRegistry.load()
+
+    def ingest(self, items: Iterable[Document | ReadFailure],
+               progress: Callable[[int], None] | None = None) -> IngestSummary:
+        summary = IngestSummary()
+        for chunk in _batches(items, self.batch_size):
+            self._ingest_batch(chunk, summary)
+            if progress:
+                progress(len(chunk))
+        return summary
+
+    # -- one batch ------------------------------------------------------------------------
+
+    def _ingest_batch(self, chunk: list[Document | ReadFailure], summary: IngestSummary) -> None:
+        batch = Batch()
+        docs = self._new_documents(chunk, batch, summary)
+        extracted = list(self.extractor.extract_many(docs)) if docs else []
+        known = self._detect_copies(extracted, batch, summary)
+        self._add_mentions(extracted, batch)
+        self._fuse(extracted, known, batch, summary)
+        self.store.write_batch(batch)
+        summary.failed += len(batch.failures)
+        summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
+
+    def _new_documents(self, chunk: list[Document | ReadFailure], batch: Batch,
+                       summary: IngestSummary) -> list[Document]:
+        docs = [d for d in chunk if isinstance(d, Document)]
+        batch.failures += [{"origin": f.origin, "problem": f.problem}
+                           for f in chunk if isinstance(f, ReadFailure)]
+        stored = self.store.stored_hashes(d.content_hash for d in docs)
+        stored_ids = self.store.stored_ids(d.document_id for d in docs)
+        seen_hashes: set[str] = set()
+        seen_ids: set[str] = set()
+        fresh = []
+        for doc in docs:
+            h = doc.content_hash
+            if h in stored or h in seen_hashes:
+                summary.already_stored += 1
+                continue
+            if doc.document_id in stored_ids or doc.document_id in seen_ids:
+                batch.failures.append({"origin": doc.origin, "problem": (
+                    f"id {doc.document_id!r} is already stored with a different text; "
+                    "give this document another id")})
+                continue
+            seen_hashes.add(h)
+            seen_ids.add(doc.document_id)
+            fresh.append(doc)
+        return fresh
+
+    def _detect_copies(self, extracted: list[tuple[Document, Extraction]], batch: Batch,
+                       summary: IngestSummary) -> dict[str, copies.Known]:
+        seqs = self.store.next_ingest_seq(len(extracted))
+        sigs = [fingerprint.signature(doc.text) for doc, _ in extracted]
+        keys = [fingerprint.band_keys(sig) for sig in sigs]
+        all_keys = sorted({k for ks in keys for k in ks})
+        known = {row["id"]: copies.Known.from_row(row)
+                 for row in self.store.copy_candidates(all_keys)}
+        key_index: dict[int, set[str]] = {}
+        for row_id, k in self._stored_band_index(all_keys):
+            key_index.setdefault(k, set()).add(row_id)
+        for (doc, ext), seq, sig, ks in zip(extracted, seqs, sigs, keys, strict=True):
+            new = copies.Known(doc.document_id, sig, doc.published_at, seq, None)
+            cands = [known[i] for k in ks for i in key_index.get(k, ()) if i in known]
+            decision = copies.decide(new, cands, known)
+            new.duplicate_of = decision.duplicate_of
+            if decision.reroot:
+                old_root, new_root = decision.reroot
+                batch.reroots.append(decision.reroot)
+                for k in known.values():
+                    if k.id == old_root or k.duplicate_of == old_root:
+                        k.duplicate_of = new_root
+            known[new.id] = new
+            for k in ks:
+                key_index.setdefault(k, set()).add(new.id)
+            if new.duplicate_of or decision.reroot:
+                summary.copies += 1
+            summary.new += 1
+            summary.by_language[doc.lang or "?"] += 1
+            source = self.sources.canonical(doc.source) if doc.source else None
+            if source:
+                batch.sources.append(self.sources.row_for(source))
+            batch.documents.append({
+                "id": doc.document_id, "content_hash": doc.content_hash, "title": doc.title,
+                "text": doc.text, "lang": doc.lang, "lang_score": doc.extra.get("lang_score"),
+                "published_at": doc.published_at, "source": source, "url": doc.url,
+                "origin": doc.origin, "minhash": fingerprint.to_bytes(sig),
+                "duplicate_of": new.duplicate_of, "duplicate_score": decision.score,
+                "story_id": new.duplicate_of or doc.document_id, "ingest_seq": seq,
+            })
+            batch.bands += [{"band": b, "key": k, "document_id": doc.document_id}
+                            for b, k in enumerate(ks)]
+        # Documents rerooted after they were queued point at the new original too.
+        for row in batch.documents:
+            k = known[row["id"]]
+            row["duplicate_of"] = k.duplicate_of
+            row["story_id"] = k.root
+        return known
+
+    def _stored_band_index(self, keys: list[int]) -> Iterator[tuple[str, int]]:
+        for row in self.store.band_members(keys):
+            yield row["document_id"], row["key"]
+
+    def _add_mentions(self, extracted: list[tuple[Document, Extraction]], batch: Batch) -> None:
+        for doc, ext in extracted:
+            did = doc.document_id
+
+            def mention(kind: str, start: int, end: int, text: str, **kw: Any) -> None:
+                batch.mentions.append({"id": _hid(did, kind, start, end), "document_id": did,
+                                       "kind": kind, "start_char": start, "end_char": end,
+                                       "text": text, **kw})
+
+            for e in ext.entities:
+                actor_id = self._add_actor(e.actor_id, batch) if e.actor_id else None
+                mention("entity", e.start, e.end, e.text, label=e.label,
+                        fine_label=e.fine_label, actor_id=actor_id)
+            for p in ext.places:
+                if p.resolved and p.geonameid is not None:
+                    self._add_place(p, batch)
+                mention("place", p.start, p.end, p.text, geonameid=p.geonameid,
+                        geo_precision=p.geo_precision, score=p.score, value=p.name)
+            for d in ext.dates:
+                mention("date", d.start, d.end, d.text, value=d.value,
+                        label=str(d.time_precision))
+            for n in ext.numbers:
+                mention("number", n.start, n.end, n.text, label=n.kind,
+                        value=f"{n.min}-{n.max if n.max is not None else ''}")
+            for a in ext.attributions:
+                mention("attribution", a.start, a.end, a.text, label=a.cue, value=a.source)
+        # The same span can be found twice (an entity that is also a date): keep one.
+        batch.mentions = list({m["id"]: m for m in batch.mentions}.values())
+
+    def _add_place(self, p: Any, batch: Batch) -> None:
+        batch.places.append({
+            "geonameid": p.geonameid, "name": p.name or p.text, "lat": p.lat, "lon": p.lon,
+            "country_code": p.country_code, "admin1_code": p.admin1_code,
+            "admin2_name": p.admin2_name, "inegi_code": p.inegi_code,
+            "feature_code": p.feature_code, "population": p.population,
+        })
+
+    def _add_actor(self, actor_id: str, batch: Batch) -> str | None:
+        """Queue the registry's actor for storing; None when the registry does not know it."""
+        actor = self.extractor.actors.get(actor_id)
+        if actor is None:
+            return None
+        batch.actors.append(actor.row())
+        return actor_id
+
+    # -- fusion -------------------------------------------------------------------------
+
+    def _source_key(self, report: EventReport, root: str, root_source: str | None) -> str:
+        for name in report.attribution:
+            if name.casefold() not in GENERIC_SOURCES:
+                return self.sources.canonical(name)
+        return root_source or f"doc:{root}"
+
+    def _fuse(self, extracted: list[tuple[Document, Extraction]],
+              known: dict[str, copies.Known], batch: Batch, summary: IngestSummary) -> None:
+        rows: list[tuple[dict[str, Any], str, EventReport, str]] = []
+        doc_sources = {r["id"]: r["source"] for r in batch.documents}
+        roots = {known[doc.document_id].root for doc, _ in extracted}
+        missing = [r for r in roots if r not in doc_sources]
+        doc_sources.update(self.store.document_sources(missing))
+        for doc, ext in extracted:
+            did = doc.document_id
+            root = known[did].root
+            for ev in ext.events:
+                place = ev.place
+                if place is not None and place.resolved and place.geonameid is not None:
+                    self._add_place(place, batch)
+                else:
+                    place = None
+                key = self._source_key(ev, root, doc_sources.get(root))
+                row = {
+                    "id": _hid(did, ev.type, ev.sentence, ev.trigger,
+                               place.geonameid if place else None),
+                    "document_id": did, "type": ev.type, "case_label": ev.case_label,
+                    "acled_event_type": ev.acled_event_type,
+                    "sentence_start": ev.sentence[0], "sentence_end": ev.sentence[1],
+                    "trigger_start": ev.trigger[0], "trigger_end": ev.trigger[1],
+                    "geonameid": place.geonameid if place else None,
+                    "place_text": place.text if place else None,
+                    "geo_precision": place.geo_precision if place else None,
+                    "admin1_code": place.admin1_code if place else None,
+                    "date": date.fromisoformat(ev.date) if ev.date else None,
+                    "time_precision": ev.time_precision,
+                    "fatalities_min": ev.fatalities.min if ev.fatalities else None,
+                    "fatalities_max": ev.fatalities.max if ev.fatalities else None,
+                    "injured_min": ev.injured.min if ev.injured else None,
+                    "injured_max": ev.injured.max if ev.injured else None,
+                    "weapons": ev.weapons, "attribution": ev.attribution,
+                    "source_key": key, "hedged": ev.hedged, "score": ev.score,
+                    "reliability": self.sources.grade(key) if self.sources.get(key)
+                    else self.sources.grade(doc_sources.get(did)),
+                }
+                rows.append((row, root, ev, did))
+        rows = list({r[0]["id"]: r for r in rows}.values())
+        if not rows:
+            return
+        dated = [r[0]["date"] for r in rows if r[0]["date"] is not None]
+        slack = timedelta(days=max(DATE_TOLERANCE_DAYS.values()))
+        since = min(dated) - slack if dated else None
+        until = max(dated) + slack if dated else None
+        families = sorted({r[0]["case_label"] or r[0]["type"] for r in rows})
+        candidates = self.store.event_candidates(families, since, until, sorted(roots))
+        evidence = self.store.event_evidence([c["id"] for c in candidates])
+        fuser = EventFuser(candidates, evidence)
+        for row, root, ev, _did in rows:
+            row["event_id"], row["link_score"] = fuser.assign(row, root)
+            for actor in ev.actors:
+                actor_id = self._add_actor(actor.actor_id, batch) if actor.actor_id else None
+                batch.event_report_actors.append({"event_report_id": row["id"], "role": actor.role,
+                                                  "text": actor.text, "actor_id": actor_id})
+            del row["admin1_code"], row["reliability"]
+            batch.event_reports.append(row)
+        batch.new_events, batch.updated_events = fuser.changes()
+        summary.event_reports += len(rows)
+        summary.events_new += len(batch.new_events)
+        summary.events_updated += len(batch.updated_events)
+        summary.places += len({p["geonameid"] for p in batch.places})

@@ -1,0 +1,387 @@
+"""The embedded store: one DuckDB file, migrated on open. The only module that speaks SQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written as asked."""
+
+
+@dataclass(slots=True)
+class Batch:
+    """Rows for one transactional write: everything one batch of documents produced."""
+
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[dict[str, Any]] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    new_events: list[dict[str, Any]] = field(default_factory=list)
+    updated_events: list[dict[str, Any]] = field(default_factory=list)
+    event_reports: list[dict[str, Any]] = field(default_factory=list)
+    event_report_actors: list[dict[str, Any]] = field(default_factory=list)
+    reroots: list[tuple[str, str]] = field(default_factory=list)
+    """(old_root, new_root): a newly ingested earlier original takes over a copy group."""
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class EventFilter:
+    type: str | None = None
+    place: str | None = None
+    """Matches the place name, admin1 code (MX-JAL), municipality or country code."""
+    since: date | None = None
+    until: date | None = None
+    actor: str | None = None
+    """Matches an actor id or the text of an actor mention."""
+    min_credibility: int | None = None
+    """Keep events graded this credible or better (1 is best)."""
+    limit: int | None = 50
+
+
+class Store:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store (run `corrobora ingest` first)")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open as a Corrobora store: {exc}") from exc
+        if not read_only:
+            self.migrate()
+        elif self.schema_version() == 0:
+            raise StoreError(f"{self.path}: not a Corrobora store (no schema version)")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    @staticmethod
+    def migrations() -> list[tuple[int, str, str]]:
+        folder = resources.files("corrobora.store") / "migrations"
+        found = []
+        for entry in folder.iterdir():
+            m = MIGRATION_NAME.match(entry.name)
+            if m:
+                found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+        return sorted(found)
+
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def migrate(self) -> int:
+        """Apply pending migrations in order, each in its own transaction; returns the version."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+        )
+        current = self.schema_version()
+        for version, name, sql in self.migrations():
+            if version <= current:
+                continue
+            with self.transaction():
+                self.con.execute(sql)
+                self.con.execute(
+                    "INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name]
+                )
+        return self.schema_version()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.begin()
+        try:
+            yield
+        except BaseException:
+            # KeyboardInterrupt included: a half-written batch never reaches the file.
+            self.con.rollback()
+            raise
+        else:
+            self.con.commit()
+
+    # -- ingest -----------------------------------------------------------------------------
+
+    def stored_hashes(self, hashes: Iterable[str]) -> set[str]:
+        return self._existing("documents", "content_hash", hashes)
+
+    def stored_ids(self, ids: Iterable[str]) -> set[str]:
+        return self._existing("documents", "id", ids)
+
+    def _existing(self, table: str, column: str, values: Iterable[str]) -> set[str]:
+        values = list(set(values))
+        if not values:
+            return set()
+        rows = self.con.execute(
+            f"SELECT {column} FROM {table} WHERE {column} IN (SELECT unnest(?))", [values]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def copy_candidates(self, keys: Sequence[int]) -> list[dict[str, Any]]:
+        """Stored documents sharing an LSH band key with any of `keys`."""
+        if not keys:
+            return []
+        return self._dicts(
+            "SELECT d.id, d.minhash, d.published_at, d.ingest_seq, d.duplicate_of "
+            "FROM documents d WHERE d.id IN (SELECT document_id FROM document_bands "
+            "WHERE key IN (SELECT unnest(?::UBIGINT[])))",
+            [list(keys)],
+        )
+
+    def band_members(self, keys: Sequence[int]) -> list[dict[str, Any]]:
+        """(document_id, key) for every stored document holding one of these band keys."""
+        if not keys:
+            return []
+        return self._dicts(
+            "SELECT document_id, key FROM document_bands WHERE key IN (SELECT unnest(?::UBIGINT[]))",
+            [list(keys)],
+        )
+
+    def document_sources(self, ids: Sequence[str]) -> dict[str, str | None]:
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, source FROM documents WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return dict(rows)
+
+    def event_candidates(self, families: Sequence[str], since: date | None, until: date | None,
+                         roots: Sequence[str]) -> list[dict[str, Any]]:
+        """Events of these type families (CASE labels) dated within the window, or reported by
+        these copy groups."""
+        if not families:
+            return []
+        return self._dicts(
+            "SELECT e.*, p.admin1_code, p.country_code FROM events e "
+            "LEFT JOIN gazetteer_places p USING (geonameid) "
+            "WHERE coalesce(e.case_label, e.type) IN (SELECT unnest(?)) AND ("
+            " (e.date_max >= ?::DATE AND e.date <= ?::DATE) OR e.id IN ("
+            "  SELECT r.event_id FROM event_reports r JOIN documents d ON d.id = r.document_id"
+            "  WHERE coalesce(d.duplicate_of, d.id) IN (SELECT unnest(?))))",
+            [list(families), since, until, list(roots)],
+        )
+
+    def event_evidence(self, event_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The stored reports of these events, with what grading needs."""
+        if not event_ids:
+            return []
+        return self._dicts(
+            "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, r.hedged, r.date, r.time_precision, "
+            "r.fatalities_min, r.fatalities_max, r.geonameid, r.geo_precision, "
+            "coalesce(s.reliability, 'F') AS reliability "
+            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN sources s ON s.name = d.source "
+            "WHERE r.event_id IN (SELECT unnest(?))",
+            [list(event_ids)],
+        )
+
+    def source_grades(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT name, reliability FROM sources").fetchall())
+
+    def next_ingest_seq(self, n: int) -> list[int]:
+        if n == 0:
+            return []
+        rows = self.con.execute("SELECT nextval('ingest_seq') FROM range(?)", [n]).fetchall()
+        return [r[0] for r in rows]
+
+    def write_batch(self, batch: Batch) -> None:
+        """Write one batch in one transaction: all of it, or (on any error) none of it."""
+        with self.transaction():
+            self._insert("sources", batch.sources, ignore=True)
+            self._insert("gazetteer_places", batch.places, ignore=True)
+            self._insert("actors", batch.actors, ignore=True)
+            self._insert("documents", batch.documents)
+            for old_root, new_root in batch.reroots:
+                self.con.execute(
+                    "UPDATE documents SET duplicate_of = ? "
+                    "WHERE (id = ? OR duplicate_of = ?) AND id <> ?",
+                    [new_root, old_root, old_root, new_root],
+                )
+            self._insert("document_bands", batch.bands)
+            self._insert("mentions", batch.mentions)
+            self._insert("events", batch.new_events)
+            for event in batch.updated_events:
+                cols = [c for c in event if c != "id"]
+                self.con.execute(
+                    "UPDATE events SET " + ", ".join(f"{c} = ?" for c in cols)
+                    + ", updated_at = current_timestamp WHERE id = ?",
+                    [event[c] for c in cols] + [event["id"]],
+                )
+            self._insert("event_reports", batch.event_reports)
+            self._insert("event_report_actors", batch.event_report_actors)
+            self._insert("ingest_failures", batch.failures)
+
+    def record_failures(self, failures: list[dict[str, Any]]) -> None:
+        with self.transaction():
+            self._insert("ingest_failures", failures)
+
+    def _insert(self, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
+        if not rows:
+            return
+        data = pa.Table.from_pylist(rows)  # noqa: F841 - read by name in the SQL below
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM data")
+
+    # -- exploration ------------------------------------------------------------------------
+
+    def list_events(self, f: EventFilter) -> list[dict[str, Any]]:
+        where, params = ["TRUE"], []
+        if f.type:
+            where.append("(e.type = ? OR e.case_label = ? OR e.acled_event_type = ?)")
+            params += [f.type.upper()] * 2 + [f.type]
+        if f.place:
+            where.append(
+                "(lower(p.name) = lower(?) OR upper(p.admin1_code) = upper(?) "
+                "OR lower(p.admin2_name) = lower(?) OR upper(p.country_code) = upper(?) "
+                "OR p.inegi_code = ?)"
+            )
+            params += [f.place] * 5
+        if f.since:
+            where.append("coalesce(e.date_max, e.date) >= ?")
+            params.append(f.since)
+        if f.until:
+            where.append("e.date <= ?")
+            params.append(f.until)
+        if f.actor:
+            where.append(
+                "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
+                "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
+                "OR lower(a.text) = lower(?))"
+            )
+            params += [f.actor, f.actor]
+        if f.min_credibility:
+            where.append("e.credibility <= ?")
+            params.append(f.min_credibility)
+        sql = (
+            "SELECT e.*, p.name AS place_name, p.admin1_code, p.admin2_name, p.country_code, "
+            "p.lat, p.lon, p.inegi_code FROM events e "
+            "LEFT JOIN gazetteer_places p USING (geonameid) WHERE " + " AND ".join(where)
+            + " ORDER BY e.date DESC NULLS LAST, e.independent_sources DESC, e.id"
+        )
+        if f.limit:
+            sql += f" LIMIT {int(f.limit)}"
+        return self._dicts(sql, params)
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        rows = self._dicts(
+            "SELECT e.*, p.name AS place_name, p.admin1_code, p.admin2_name, p.country_code, "
+            "p.lat, p.lon, p.inegi_code FROM events e "
+            "LEFT JOIN gazetteer_places p USING (geonameid) WHERE e.id = ? OR e.id LIKE ?",
+            [event_id, event_id + "%"],
+        )
+        if len(rows) != 1:
+            return None
+        event = rows[0]
+        event["reports"] = self._dicts(
+            "SELECT r.*, d.title, d.source, d.url, d.published_at, d.origin, d.duplicate_of, "
+            "substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start) "
+            "AS sentence_text FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "WHERE r.event_id = ? ORDER BY d.published_at NULLS LAST, r.id",
+            [event["id"]],
+        )
+        event["actors"] = self._dicts(
+            "SELECT DISTINCT a.role, a.text, a.actor_id, ac.name AS actor_name "
+            "FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
+            "LEFT JOIN actors ac ON ac.id = a.actor_id WHERE r.event_id = ? "
+            "ORDER BY a.role, a.text",
+            [event["id"]],
+        )
+        return event
+
+    def stats(self) -> dict[str, Any]:
+        one = self._scalar
+        return {
+            "path": str(self.path),
+            "schema_version": self.schema_version(),
+            "documents": one("SELECT count(*) FROM documents"),
+            "copies": one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"),
+            "by_language": self.con.execute(
+                "SELECT coalesce(lang, '?'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall(),
+            "mentions": one("SELECT count(*) FROM mentions"),
+            "places": one("SELECT count(*) FROM gazetteer_places"),
+            "event_reports": one("SELECT count(*) FROM event_reports"),
+            "events": one("SELECT count(*) FROM events"),
+            "by_type": self.con.execute(
+                "SELECT type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall(),
+            "by_admin1": self.con.execute(
+                "SELECT p.admin1_code, count(*) FROM events e JOIN gazetteer_places p "
+                "USING (geonameid) WHERE p.admin1_code IS NOT NULL "
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+            ).fetchall(),
+            "actors": one("SELECT count(*) FROM actors"),
+            "failures": one("SELECT count(*) FROM ingest_failures"),
+        }
+
+    def export_documents(self) -> Iterator[dict[str, Any]]:
+        """CONTRACTS §2 documents: id, story_id, duplicate_of, cites, lang, source, published_at."""
+        yield from self._stream(
+            "SELECT d.id, d.story_id, d.duplicate_of, "
+            "list_sort(coalesce(list_distinct(flatten(list(r.attribution) "
+            "FILTER (WHERE r.attribution IS NOT NULL))), [])) AS cites, "
+            "d.lang, d.source, d.published_at, d.title, d.url, d.origin "
+            "FROM documents d LEFT JOIN event_reports r ON r.document_id = d.id "
+            "GROUP BY ALL ORDER BY d.ingest_seq"
+        )
+
+    def export_events(self) -> Iterator[dict[str, Any]]:
+        yield from self._stream(
+            "SELECT e.*, p.name AS place_name, p.lat, p.lon, p.country_code, p.admin1_code, "
+            "p.admin2_name, p.inegi_code, p.feature_code, "
+            "(SELECT list({'document_id': r.document_id, "
+            "'sentence': [r.sentence_start, r.sentence_end]} ORDER BY r.id) "
+            " FROM event_reports r WHERE r.event_id = e.id) AS reports, "
+            "(SELECT list(DISTINCT {'text': a.text, 'actor_id': a.actor_id, 'role': a.role}) "
+            " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
+            " WHERE r.event_id = e.id) AS actors "
+            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def _dicts(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def _stream(self, sql: str, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        cur = self.con.cursor()
+        cur.execute(sql)
+        names = [d[0] for d in cur.description]
+        while rows := cur.fetchmany(batch):
+            for row in rows:
+                yield dict(zip(names, row, strict=True))
+        cur.close()
