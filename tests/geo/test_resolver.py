@@ -1,0 +1,133 @@
+"""Resolution of real toponyms: the seed article, accents, context, one sense per document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from corrobora.geo.resolver import Resolver
+
+
+def _spans(text: str, names: list[str]) -> list[tuple[int, int]]:
+    """Every occurrence of each name used as a place (not "Jalisco New Generation Cartel")."""
+    out = []
+    for name in names:
+        for m in re.finditer(rf"\b{re.escape(name)}\b(?! New Generation)", text):
+            out.append((m.start(), m.end()))
+    return sorted(out)
+
+
+def test_seed_article_places(resolver: Resolver, seed_article: Path) -> None:
+    text = seed_article.read_text(encoding="utf-8")
+    names = ["Tapalpa", "Jalisco", "Michoacan", "Tamaulipas", "Zacatecas", "Colima", "Oaxaca",
+             "Guadalajara", "Puerto Vallarta"]
+    spans = _spans(text, names)
+    places = resolver.resolve(text, spans, lang="en")
+    assert [(p.start, p.end) for p in places] == spans
+    by_text: dict[str, list] = {}
+    for p in places:
+        by_text.setdefault(p.text, []).append(p)
+    assert set(by_text) == set(names)
+
+    tapalpa = by_text["Tapalpa"][0]
+    assert tapalpa.country_code == "MX"
+    assert tapalpa.admin1_code == "MX-JAL"
+    assert tapalpa.admin2_name == "Tapalpa"
+    assert tapalpa.inegi_code == "14086"
+    assert tapalpa.geo_precision == 1
+    assert tapalpa.lat == pytest.approx(19.95, abs=0.05)
+    assert tapalpa.lon == pytest.approx(-103.76, abs=0.05)
+
+    states = {"Jalisco": "MX-JAL", "Michoacan": "MX-MIC", "Tamaulipas": "MX-TAM",
+              "Zacatecas": "MX-ZAC", "Colima": "MX-COL", "Oaxaca": "MX-OAX"}
+    for name, code in states.items():
+        for p in by_text[name]:
+            assert p.admin1_code == code, (name, p)
+            assert p.feature_code == "ADM1", (name, p)
+            assert p.geo_precision == 3
+    for name in ("Guadalajara", "Puerto Vallarta"):
+        p = by_text[name][0]
+        assert (p.country_code, p.admin1_code, p.feature_code) == ("MX", "MX-JAL", "PPL"), p
+        assert p.inegi_code is not None and p.inegi_code.startswith("14")
+    for p in places:
+        assert 0.0 <= p.score <= 1.0
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("Michoacán", "MX-MIC"), ("Michoacan", "MX-MIC"), ("MICHOACÁN", "MX-MIC"),
+    ("Michoacán de Ocampo", "MX-MIC"), ("Estado de México", "MX-MEX"), ("Edomex", "MX-MEX"),
+    ("CDMX", "MX-CMX"), ("Ciudad de México", "MX-CMX"), ("Mexico City", "MX-CMX"),
+    ("Nuevo Leon", "MX-NLE"), ("Querétaro", "MX-QUE"), ("Veracruz", "MX-VER"),
+    ("Louisiana", "US-LA"),
+])
+def test_names_accent_and_case_insensitive(resolver: Resolver, name: str, code: str) -> None:
+    p = resolver.resolve_name(name)
+    assert p.admin1_code == code, p
+    assert p.resolved
+
+
+@pytest.mark.parametrize(("name", "cc"), [
+    ("Estados Unidos", "US"), ("United States", "US"), ("U.S.", "US"), ("EE.UU.", "US"),
+    ("México", "MX"), ("Mexico", "MX"), ("Alemania", "DE"), ("Reino Unido", "GB"),
+])
+def test_country_names_and_feature_type(resolver: Resolver, name: str, cc: str) -> None:
+    # A bare country name resolves to the country, not to a homonymous village or state.
+    p = resolver.resolve_name(name)
+    assert (p.country_code, p.feature_code, p.geo_precision) == (cc, "PCLI", 3), p
+
+
+def test_context_picks_the_homonym(resolver: Resolver) -> None:
+    alone = resolver.resolve_name("Guadalajara")
+    assert alone.country_code == "MX"  # the larger one, without context
+    spain = resolver.resolve_name("Guadalajara", context=["Madrid", "Toledo", "Cuenca"])
+    assert spain.country_code == "ES", spain
+    mexico = resolver.resolve_name("Guadalajara", context=["Madrid", "Jalisco", "Michoacán"])
+    assert mexico.country_code == "MX", mexico
+    hinted = resolver.resolve_name("Guadalajara", country_hint="ES")
+    assert hinted.country_code == "ES"
+
+
+def test_container_after_the_name(resolver: Resolver) -> None:
+    text = "Shootings in Springfield, Missouri and in Springfield, Illinois."
+    a = text.index("Springfield")
+    b = text.index("Springfield", a + 1)
+    spans = [(a, a + 11), (a + 13, a + 21), (b, b + 11), (b + 13, b + 21)]
+    places = resolver.resolve(text, spans)
+    # One sense per document wins over the two containers only if they agree; here they
+    # disagree, so each mention must at least sit in the named state's country.
+    assert places[1].admin1_code == "US-MO"
+    assert places[3].admin1_code == "US-IL"
+    assert places[0].country_code == places[2].country_code == "US"
+
+
+def test_one_sense_per_document(resolver: Resolver) -> None:
+    text = ("Guadalajara airport closed. Troops arrived from Madrid and Toledo. "
+            "Later, Guadalajara reopened its roads.")
+    spans = [(m.start(), m.end()) for m in re.finditer(r"Guadalajara|Madrid|Toledo", text)]
+    places = resolver.resolve(text, spans)
+    gdl = [p for p in places if p.text == "Guadalajara"]
+    assert len(gdl) == 2
+    assert gdl[0].geonameid == gdl[1].geonameid
+    assert gdl[0].country_code == "ES"
+
+
+def test_unresolvable_span_is_kept(resolver: Resolver) -> None:
+    text = "Clashes in Qxzvwtplkq and Culiacán."
+    spans = [(11, 21), (26, 34)]
+    places = resolver.resolve(text, spans)
+    assert len(places) == 2
+    assert places[0].text == "Qxzvwtplkq"
+    assert places[0].lat is None and places[0].lon is None and places[0].geonameid is None
+    assert places[0].to_contract()["lat"] is None
+    assert places[1].admin1_code == "MX-SIN" and places[1].inegi_code == "25006"
+    backed = resolver.resolve(text, spans, backoff=True)
+    assert backed[0].resolved and backed[0].geo_precision == 2
+    assert backed[0].score < 0.5
+
+
+def test_fuzzy_only_when_exact_fails(resolver: Resolver) -> None:
+    p = resolver.resolve_name("Tamaulipass")
+    assert p.admin1_code == "MX-TAM"
+    assert p.score < resolver.resolve_name("Tamaulipas").score
