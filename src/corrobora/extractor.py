@@ -68,11 +68,6 @@ class Extractor:
 
     def _from_parse(self, doc: Document, parsed: object, lang: str) -> Extraction:
         ents = entities.entities(parsed, lang)
-        for ent in ents:
-            if ent.label in ("ORG", "PER"):
-                actor = self.actors.match(ent.text)
-                if actor is not None:
-                    ent.actor_id = actor.id
         spans = doc.toponyms if doc.toponyms is not None else entities.toponym_spans(ents)
         places = self.resolver.resolve(doc.text, spans, lang=lang)
         found_dates = dates.dates(parsed, lang, doc.published_at)

@@ -206,7 +206,8 @@ class Ingestor:
         actor = self.extractor.actors.get(actor_id)
         if actor is None:
             return None
-        batch.actors.append(actor.row())
+        batch.actors.append({"id": actor.actor_id, "name": actor.name, "type": actor.type,
+                             "inter_code": actor.inter, "origin": actor.source})
         return actor_id
 
     # -- fusion -------------------------------------------------------------------------

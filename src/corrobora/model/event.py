@@ -38,6 +38,7 @@ class EventReport:
     sentence: tuple[int, int]
     trigger: tuple[int, int]
     acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
     case_label: str | None = None
     """The CASE 2021 label the type maps onto."""
     actors: list[ActorRef] = field(default_factory=list)
@@ -56,6 +57,7 @@ class EventReport:
             "type": self.type,
             "case_label": self.case_label,
             "acled_event_type": self.acled_event_type,
+            "acled_sub_event_type": self.acled_sub_event_type,
             "sentence": list(self.sentence),
             "trigger": list(self.trigger),
             "actors": [a.to_contract() for a in self.actors],

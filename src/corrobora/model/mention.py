@@ -47,7 +47,8 @@ class NumberMention:
     kind: str
     """fatalities, injured, arrested, abducted, other"""
     min: int
-    max: int
+    max: int | None
+    """None for open counts: "at least 12"."""
 
 
 @dataclass(slots=True)

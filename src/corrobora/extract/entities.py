@@ -1,0 +1,190 @@
+"""Named entities as CoNLL labels (PER, ORG, LOC, MISC), with cheap fixes on top of spaCy.
+
+Fixes: spans trimmed of stray whitespace and punctuation (and a leading "the", as CoNLL
+does); names in the actor registry get its label and `actor_id` (the registry knows
+"El Mencho" is a person and "CJNG" an organisation); Mexican state names become LOC (the
+small models tag "Tamaulipas" as a person); LOC spans joining two states ("Michoacán y
+Tamaulipas") are split.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from corrobora.extract._data import fold, load_yaml
+from corrobora.extract.actors import ActorRegistry
+from corrobora.extract.nlp import load_pipeline, model_lang
+from corrobora.model import Entity
+
+EN_MAP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+          "NORP": "MISC", "EVENT": "MISC", "LAW": "MISC", "LANGUAGE": "MISC",
+          "PRODUCT": "MISC", "WORK_OF_ART": "MISC"}
+CONLL = {"PER", "ORG", "LOC", "MISC"}
+_STRIP = " \t\n\r\xa0()[]{},;:\"'“”‘’«»-–—"
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_LEADING_ES = re.compile(r"^(?:el|la|los|las)\s+")  # lower-case: an article, not a name
+
+
+def _conll(label: str) -> str | None:
+    return label if label in CONLL else EN_MAP.get(label)
+
+
+@cache
+def _matchers(lang: str) -> tuple[PhraseMatcher, PhraseMatcher, dict[str, str]]:
+    """Matchers for registry aliases and for Mexican states, built on the language's tokenizer."""
+    nlp = load_pipeline(lang)
+    reg = ActorRegistry.load()
+    alias_m = PhraseMatcher(nlp.vocab, attr="LOWER")
+    key_to_id: dict[str, str] = {}
+    for alias, actor_id in reg.alias_strings():
+        for variant in {alias, fold(alias) if not alias.isupper() else alias}:
+            key = f"A|{actor_id}"
+            key_to_id[key] = actor_id
+            alias_m.add(key, [nlp.make_doc(variant)])
+    state_m = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for st in load_yaml("lexicon.yaml")["mx_states"]:
+        state_m.add("STATE", [nlp.make_doc(st), nlp.make_doc(fold(st))])
+    return alias_m, state_m, key_to_id
+
+
+def _trim(doc: Doc, start: int, end: int, lang: str) -> tuple[int, int]:
+    text = doc.text
+    # An entity never crosses a line break (headings, list items, page chrome).
+    nl = text.find("\n", start, end)
+    if nl != -1:
+        end = nl
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    if model_lang(lang) == "en":
+        m = _LEADING.match(text[start:end])
+        if m and end - start > m.end():
+            start += m.end()
+    m = _LEADING_ES.match(text[start:end])
+    if m and end - start > m.end():
+        start += m.end()
+    return start, end
+
+
+_EDGE_POS = {"VERB", "AUX", "ADV", "SCONJ", "CCONJ", "PRON", "INTJ", "PUNCT"}
+
+
+def _trim_tokens(span: Span) -> Span | None:
+    """Drop edge tokens no name starts or ends with: sentence-initial verbs and adverbs the
+    small models take for names ("Según Viana Baptista", "Asistirán")."""
+    s, e = span.start, span.end
+    doc = span.doc
+    while s < e and (doc[s].pos_ in _EDGE_POS or (doc[s].pos_ in ("ADP", "DET")
+                                                   and doc[s].is_sent_start)):
+        s += 1
+    while e > s and doc[e - 1].pos_ in _EDGE_POS - {"PUNCT"}:
+        e -= 1
+    return doc[s:e] if s < e else None
+
+
+def _dateline(span: Span) -> bool:
+    """An all-capitals place name opening a line before a comma: "MADRID, 21 may (EFE)"."""
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return (span.text.isupper() and len(span.text) > 2 and span[0].is_sent_start
+            and nxt is not None and nxt.text == ",")
+
+
+def entities(doc: Doc, lang: str) -> list[Entity]:
+    """CoNLL-labelled entities of a parsed document, char offsets into `doc.text`."""
+    lang = model_lang(lang)
+    reg = ActorRegistry.load()
+    alias_m, state_m, key_to_id = _matchers(lang)
+    text = doc.text
+
+    # Registry aliases: proper names only (some capital letter in the text), exact case
+    # for acronyms ("CDS", "GN" must not fire on ordinary words).
+    forced: list[tuple[int, int, str, str | None, str]] = []  # start, end, label, id, fine
+    spans = []
+    for key, s, e in alias_m(doc):
+        span = doc[s:e]
+        actor_id = key_to_id[doc.vocab.strings[key]]
+        if not any(c.isupper() for c in span.text):
+            continue
+        actor = reg.get(actor_id)
+        if actor is None:
+            continue
+        if len(span.text) < 6 and not any(span.text == a for a in actor.aliases):
+            continue
+        s0, e0 = _trim(doc, span.start_char, span.end_char, "es")
+        spans.append((s0, e0, actor.ner_label, actor_id))
+    # Longest first, no overlaps.
+    spans.sort(key=lambda x: (x[0] - x[1], x[0]))
+    taken: list[tuple[int, int]] = []
+    for s, e, lab, aid in spans:
+        if all(e <= ts or s >= te for ts, te in taken):
+            taken.append((s, e))
+            forced.append((s, e, lab, aid, "REGISTRY"))
+
+    states = []
+    for _, s, e in state_m(doc):
+        span = doc[s:e]
+        if span.text[:1].isupper():
+            states.append((span.start_char, span.end_char))
+
+    out: list[Entity] = []
+    for ent0 in doc.ents:
+        label = _conll(ent0.label_)
+        ent = _trim_tokens(ent0) if label else None
+        if label is None or ent is None:
+            continue
+        if _dateline(ent):
+            label = "LOC"
+        s, e = _trim(doc, ent.start_char, ent.end_char, lang)
+        if s >= e:
+            continue
+        # A registry span overlapping this entity decides it.
+        over = [f for f in forced if f[0] < e and s < f[1]]
+        if over:
+            f = over[0]
+            if f[0] <= s and e <= f[1]:
+                continue  # the registry span covers it; added below
+            if s <= f[0] and f[1] <= e and len(over) == 1:
+                # The model's span is longer ("the Jalisco New Generation Cartel"): keep it
+                # when what remains is only an article or acronym, else trust the registry.
+                rest = (text[s:f[0]] + text[f[1]:e]).strip(_STRIP)
+                if not rest or rest.lower() in ("the", "el", "la", "los"):
+                    continue
+            continue
+        actor = reg.match(text[s:e]) if label in ("PER", "ORG", "MISC") else None
+        # States: the model's own label loses to the state list unless part of an ORG.
+        in_state = [(a, b) for a, b in states if a < e and s < b]
+        if in_state and label != "ORG" and actor is None:
+            if len(in_state) > 1 or not (in_state[0][0] <= s and e <= in_state[0][1]):
+                # "Michoacán y Tamaulipas" as one span: one LOC per state.
+                for a, b in in_state:
+                    out.append(Entity(a, b, text[a:b], "LOC", ent0.label_))
+                continue
+            label = "LOC"
+        out.append(Entity(s, e, text[s:e], actor.ner_label if actor else label, ent0.label_,
+                          actor.actor_id if actor else None))
+    for s, e, lab, aid, fine in forced:
+        out.append(Entity(s, e, text[s:e], lab, fine, aid))
+    # States the model missed entirely.
+    for a, b in states:
+        if all(b <= x.start or a >= x.end for x in out):
+            out.append(Entity(a, b, text[a:b], "LOC", "MX_STATE"))
+    out.sort(key=lambda x: (x.start, -x.end))
+    dedup: list[Entity] = []
+    for ent_ in out:
+        if dedup and ent_.start < dedup[-1].end:
+            continue
+        dedup.append(ent_)
+    return dedup
+
+
+def toponym_spans(ents: list[Entity]) -> list[tuple[int, int]]:
+    """The LOC spans that name places: not inside an organisation's or person's name
+    ("Jalisco" in "Jalisco New Generation Cartel", "Sinaloa" in "Cártel de Sinaloa")."""
+    others = [(x.start, x.end) for x in ents if x.label != "LOC"]
+    return [(x.start, x.end) for x in ents if x.label == "LOC"
+            and all(x.end <= s or x.start >= e for s, e in others)]

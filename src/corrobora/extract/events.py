@@ -1,0 +1,312 @@
+"""Event reports: one event as one document tells it.
+
+Triggers (data/ontology/event_types.yaml) are matched on token text or lemma per sentence;
+each hit becomes an EventReport with the sentence's actors, place, date, counts,
+attribution and hedging. Choices (ours):
+- actor roles: an actor before the trigger is actor1, after it actor2; a passive subject
+  is actor2 and a "by" agent actor1; a named leader in a leader-killed/captured event is
+  actor2. Attribution sources are not actors.
+- place: containers are dropped (a state when a town of that state is named, a country
+  when a place in it is); a list of places ("across Jalisco, Michoacan and Oaxaca") gives
+  one report per place, as ACLED codes one row per location; otherwise the place after a
+  locative preposition ("in", "en") nearest the trigger, else the nearest place.
+- date: a date in the sentence; else the publication date with time precision 2 (news
+  reports events of the last days; the exact day is not stated).
+- attribution: sources cited in the sentence; a sentence that opens with a continuation
+  cue ("It", "Además") inherits the previous sentence's sources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from itertools import pairwise
+
+from spacy.tokens import Doc, Span
+
+from corrobora.extract import ontology
+from corrobora.extract._data import find_phrases, fold, lex, token_keys
+from corrobora.extract.actors import Actor, ActorRegistry
+from corrobora.extract.attribution import is_hedged
+from corrobora.extract.nlp import model_lang, parse
+from corrobora.model import (
+    ActorRef,
+    Attribution,
+    DateMention,
+    Entity,
+    EventReport,
+    NumberMention,
+    Place,
+    Range,
+)
+
+_GAP = 6
+_LOCATIVE = {"in", "at", "near", "across", "throughout", "outside", "around", "en", "cerca",
+             "sobre", "hacia", "entre", "inside", "into", "de"}
+_LIST_GAP = re.compile(r"^\s*(?:,|;|and|y|e|or|o|, and|, y|, or|, o)\s*$", re.I)
+_CONTAINER_CODES = ("ADM1", "PCL")
+
+
+@dataclass(slots=True, frozen=True)
+class _Hit:
+    type: str
+    start: int  # token indices
+    end: int
+    weight: float
+
+
+@cache
+def _compiled(lang: str, with_topic: bool) -> list[tuple[str, float, tuple[str, ...]]]:
+    out = []
+    for t in ontology.types().values():
+        phrases = list(t.triggers.get(lang, ()))
+        if with_topic:
+            phrases += list(t.topic.get(lang, ()))
+        for p in phrases:
+            parts = tuple(x.strip() for x in p.split("...") if x.strip())
+            out.append((t.name, t.weight, parts))
+    return out
+
+
+def _match_triggers(sent: Span, lang: str, with_topic: bool = False) -> list[_Hit]:
+    hits: list[_Hit] = []
+    by_first: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
+    for row in _compiled(lang, with_topic):
+        first = fold(row[2][0]).split()[0] if row[2] else ""
+        by_first.setdefault(first, []).append(row)
+    for tok in sent:
+        for key in token_keys(tok):
+            for name, weight, parts in by_first.get(key, ()):
+                m = list(find_phrases(sent.doc[tok.i:sent.end], [parts[0]]))
+                if not m or m[0][0] != tok.i:
+                    continue
+                end = m[0][1]
+                ok = True
+                for part in parts[1:]:
+                    window = sent.doc[end:min(sent.end, end + _GAP + len(part.split()))]
+                    nxt = next(iter(find_phrases(window, [part])), None)
+                    if nxt is None:
+                        ok = False
+                        break
+                    end = nxt[1]
+                if ok:
+                    hits.append(_Hit(name, tok.i, end if len(parts) == 1 else m[0][1], weight))
+    return hits
+
+
+def _select(hits: list[_Hit]) -> list[_Hit]:
+    """One hit per CASE label per sentence; longer and heavier phrases win overlaps."""
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start) * h.weight, h.start))
+    chosen: list[_Hit] = []
+    for h in hits:
+        if any(h.start < c.end and c.start < h.end for c in chosen):
+            continue
+        if any(ontology.case_label(c.type) == ontology.case_label(h.type) for c in chosen):
+            continue
+        chosen.append(h)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _in(span: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return outer[0] <= span[0] and span[1] <= outer[1]
+
+
+def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
+            attributions: list[Attribution], reg: ActorRegistry
+            ) -> list[tuple[ActorRef, Actor | None]]:
+    s_chars = (sent.start_char, sent.end_char)
+    attr_spans = [(a.start, a.end) for a in attributions]
+    out: list[tuple[ActorRef, Actor | None]] = []
+    trig_char = doc[hit.start].idx
+    cands: list[tuple[int, int, str, Actor | None]] = []
+    for e in entities:
+        if e.label not in ("ORG", "PER") or not _in((e.start, e.end), s_chars):
+            continue
+        if any(_in((e.start, e.end), a) for a in attr_spans):
+            continue
+        actor = reg.get(e.actor_id) if e.actor_id else reg.match(e.text)
+        if actor is not None and actor.type == "media":
+            continue
+        cands.append((e.start, e.end, e.text, actor))
+    pairs = [(m, aid) for m, aid in reg.mention_strings()]
+    for ms, me, phrase in find_phrases(sent, [m for m, _ in pairs]):
+        span = doc[ms:me]
+        if any(_in((span.start_char, span.end_char), a) for a in attr_spans):
+            continue
+        if any(c[0] < span.end_char and span.start_char < c[1] for c in cands):
+            continue
+        actor = reg.match_mention(phrase)
+        if actor and all(c[3] is None or c[3].actor_id != actor.actor_id for c in cands):
+            cands.append((span.start_char, span.end_char, span.text, actor))
+    cands.sort()
+    seen: set[str] = set()
+    for start, end, text, actor in cands:
+        key = actor.actor_id if actor else fold(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        root = span.root if span is not None else None
+        role = "actor1" if start < trig_char else "actor2"
+        if root is not None:
+            if root.dep_ in ("nsubjpass", "nsubj:pass"):
+                role = "actor2"
+            elif root.head.dep_ == "agent" or (root.head.lower_ == "by" and root.dep_ == "pobj"):
+                role = "actor1"
+        out.append((ActorRef(text, role, actor.actor_id if actor else None, start, end), actor))
+    return out
+
+
+def _refine(hit_type: str, refine: str | None,
+            actors: list[tuple[ActorRef, Actor | None]]) -> str:
+    kinds = {a.type for _, a in actors if a is not None}
+    groups = {a.actor_id for _, a in actors if a is not None and a.type == "criminal_group"}
+    leaders = [a for _, a in actors if a is not None and a.leader_of]
+    if refine == "killing" and leaders:
+        return "LEADER_KILLED"
+    if refine == "arrest" and leaders:
+        return "LEADER_CAPTURED"
+    if refine == "clash":
+        if len(groups) >= 2:
+            return "CRIMINAL_CLASH"
+        if groups and "state_force" in kinds:
+            return "STATE_CLASH"
+    if hit_type == "ABDUCT_DISSAP" and groups:
+        return "KIDNAPPING"
+    return hit_type
+
+
+def _roles_for(type_name: str, actors: list[tuple[ActorRef, Actor | None]]) -> list[ActorRef]:
+    refs = [r for r, _ in actors]
+    if type_name in ("LEADER_KILLED", "LEADER_CAPTURED"):
+        for r, a in actors:
+            if a is not None and a.leader_of:
+                r.role = "actor2"
+            elif a is not None and a.type == "state_force":
+                r.role = "actor1"
+    return refs
+
+
+def _is_container(p: Place, others: list[Place]) -> bool:
+    code = p.feature_code or ""
+    if code.startswith("PCL") or (p.geo_precision == 3 and not p.admin1_code):
+        return any(o is not p and o.country_code and o.country_code == p.country_code
+                   and not (o.feature_code or "").startswith("PCL") for o in others)
+    if code.startswith("ADM1") or p.geo_precision == 3:
+        return any(o is not p and o.admin1_code and o.admin1_code == p.admin1_code
+                   and not (o.feature_code or "").startswith(_CONTAINER_CODES) for o in others)
+    return False
+
+
+def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place]) -> list[Place | None]:
+    inside = [p for p in places if sent.start_char <= p.start < sent.end_char]
+    if not inside:
+        return [None]
+    kept = [p for p in inside if not _is_container(p, inside)] or inside
+    kept.sort(key=lambda p: p.start)
+    text = doc.text
+    if len(kept) > 1 and all(_LIST_GAP.match(text[a.end:b.start]) for a, b in pairwise(kept)):
+        return list(kept)
+    trig = doc[hit.start].idx
+
+    def governed(p: Place) -> bool:
+        span = doc.char_span(p.start, p.end, alignment_mode="expand")
+        if span is None:
+            return False
+        prev = [t for t in doc[max(sent.start, span.start - 4):span.start]]
+        return any(fold(t.text) in _LOCATIVE for t in prev)
+
+    gov = [p for p in kept if governed(p)]
+    pool = gov or kept
+    return [min(pool, key=lambda p: abs(p.start - trig))]
+
+
+def _weapons(sent: Span, lang: str) -> list[str]:
+    lexw = lex("lexicon.yaml", "weapons", lang)
+    return [cat for cat, words in lexw.items() if next(iter(find_phrases(sent, words)), None)]
+
+
+def _counts(sent: Span, numbers: list[NumberMention], kind: str) -> Range | None:
+    found = [n for n in numbers if sent.start_char <= n.start < sent.end_char and n.kind == kind]
+    if not found:
+        return None
+    top = max(found, key=lambda n: n.min)
+    return Range(top.min, top.max)
+
+
+def _continues(sent: Span, lang: str) -> bool:
+    cues = lex("cues.yaml", "continuation", lang)
+    first = sent[0].i
+    return any(s == first for s, _, _ in find_phrases(sent[:4], cues))
+
+
+def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Place],
+                dates: list[DateMention], numbers: list[NumberMention],
+                attributions: list[Attribution],
+                published_at: datetime | None) -> list[EventReport]:
+    lang = model_lang(lang)
+    reg = ActorRegistry.load()
+    events: list[EventReport] = []
+    prev_sources: list[str] = []
+    for sent in doc.sents:
+        s_chars = (sent.start_char, sent.end_char)
+        sources = list(dict.fromkeys(a.source for a in attributions if _in((a.start, a.end),
+                                                                           s_chars)))
+        if not sources and prev_sources and _continues(sent, lang):
+            sources = prev_sources
+        prev_sources = sources
+        for hit in _select(_match_triggers(sent, lang)):
+            et = ontology.get(hit.type)
+            actors = _actors(doc, sent, lang, hit, entities, attributions, reg)
+            type_name = _refine(hit.type, et.refine, actors)
+            refs = _roles_for(type_name, actors)
+            trigger = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
+            date_in = [d for d in dates if _in((d.start, d.end), s_chars) and d.value]
+            if date_in:
+                date, prec = date_in[0].value, date_in[0].time_precision
+            elif published_at is not None:
+                date, prec = published_at.date().isoformat(), 2
+            else:
+                date, prec = None, None
+            fat = _counts(sent, numbers, "fatalities")
+            inj = _counts(sent, numbers, "injured")
+            hedged = is_hedged(s_chars, doc, lang, trigger)
+            for place in _event_places(doc, sent, hit, places):
+                score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
+                    + 0.1 * bool(date_in) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
+                events.append(EventReport(
+                    type=type_name, sentence=s_chars, trigger=trigger,
+                    acled_event_type=ontology.acled(type_name)[0],
+                    acled_sub_event_type=ontology.acled(type_name)[1],
+                    case_label=ontology.case_label(type_name),
+                    actors=[ActorRef(r.text, r.role, r.actor_id, r.start, r.end) for r in refs],
+                    place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
+                    weapons=_weapons(sent, lang), attribution=list(sources), hedged=hedged,
+                    score=min(score, 1.0)))
+    return events
+
+
+def document_event_type(doc_text: str, events: list[EventReport], lang: str) -> str | None:
+    """The document's main CASE 2021 label: trigger evidence summed over sentences, the
+    lead sentence counting double (news leads with the main event), plus the events found."""
+    lang = model_lang(lang)
+    doc = parse(doc_text, lang)
+    scores: dict[str, float] = {}
+    topical = {(t.name, p) for t in ontology.types().values() for p in t.topic.get(lang, ())}
+    for k, sent in enumerate(doc.sents):
+        lead = 2.0 if k == 0 else 1.0
+        for hit in _match_triggers(sent, lang, with_topic=True):
+            w = hit.weight * lead * (1 + 0.5 * (hit.end - hit.start - 1))
+            phrase = doc[hit.start:hit.end].text
+            if (hit.type, fold(phrase)) in topical or (hit.type, phrase.lower()) in topical:
+                w *= 0.5
+            label = ontology.case_label(hit.type)
+            scores[label] = scores.get(label, 0.0) + w
+    for ev in events:
+        if ev.case_label:
+            scores[ev.case_label] = scores.get(ev.case_label, 0.0) + 0.5 * ev.score
+    if not scores:
+        return None
+    return max(scores.items(), key=lambda kv: kv[1])[0]
