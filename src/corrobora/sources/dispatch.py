@@ -1,0 +1,175 @@
+"""From paths (files, directories, archives, stdin) to a stream of documents and failures."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from corrobora.model.document import Document, ReadFailure
+from corrobora.sources import archive, feed, html, jsonl, plaintext
+from corrobora.sources.base import (
+    DEFAULT_MAX_BYTES,
+    MAX_ARCHIVE_DEPTH,
+    Blob,
+    ReadError,
+    ReadOptions,
+    binary_kind,
+    decode,
+    one_line,
+)
+from corrobora.sources.sniff import detect
+
+Item = Document | ReadFailure
+
+
+def read_paths(
+    paths: Iterable[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Item]:
+    """Documents from every path in turn; `-` reads stdin. Never raises for bad input.
+
+    Directories are walked recursively in sorted order, hidden entries skipped. `max_bytes`
+    bounds each single document (a file, a JSONL line, an archive member).
+    """
+    for path in paths:
+        if path == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from read_stream(stream, "-", max_bytes=max_bytes)
+        else:
+            yield from read_path(path, max_bytes=max_bytes)
+
+
+def read_path(
+    path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Item]:
+    """Documents from one file or directory."""
+    options = ReadOptions(max_bytes=max_bytes)
+    target = Path(path)
+    if target.is_dir():
+        for file in _walk(target):
+            yield from _read_file(file, options)
+    elif target.exists():
+        yield from _read_file(target, options)
+    else:
+        yield ReadFailure(str(path), "no such file or directory")
+
+
+def read_stream(
+    stream: BinaryIO, origin: str, *, name: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Item]:
+    """Documents from an open binary stream (stdin, an upload); its format is sniffed."""
+    options = ReadOptions(max_bytes=max_bytes)
+    try:
+        blob = Blob.open(origin, name, stream)
+    except OSError as exc:
+        yield ReadFailure(origin, f"cannot read: {one_line(str(exc))}")
+        return
+    yield from read_blob(blob, options)
+
+
+def read_bytes(
+    data: bytes, origin: str, *, name: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Item]:
+    """Documents from bytes in memory, as if read from a file called `name`."""
+    import io
+
+    yield from read_stream(io.BytesIO(data), origin, name=name, max_bytes=max_bytes)
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if not entry.is_symlink():  # a linked directory could loop back on itself
+                yield from _walk(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def _read_file(path: Path, options: ReadOptions) -> Iterator[Item]:
+    origin = str(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield ReadFailure(origin, f"cannot open: {exc.strerror or exc}")
+        return
+    with handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            blob = Blob.open(origin, path.name, handle, size=size, path=origin)
+        except OSError as exc:
+            yield ReadFailure(origin, f"cannot read: {exc.strerror or exc}")
+            return
+        yield from read_blob(blob, options)
+
+
+def read_blob(blob: Blob, options: ReadOptions) -> Iterator[Item]:
+    """Documents from one blob, by its detected format; every problem becomes a ReadFailure."""
+    try:
+        yield from _read_blob(blob, options)
+    except ReadError as exc:
+        yield ReadFailure(blob.origin, one_line(str(exc)))
+    except archive.ARCHIVE_ERRORS as exc:
+        yield ReadFailure(blob.origin, f"cannot read: {one_line(str(exc)) or type(exc).__name__}")
+    except Exception as exc:  # a reader's bug or a library's surprise must not stop the batch
+        yield ReadFailure(blob.origin, f"unexpected {type(exc).__name__}: {one_line(str(exc))}")
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def _meta_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _read_blob(blob: Blob, options: ReadOptions) -> Iterator[Item]:
+    if not blob.head:
+        raise ReadError("empty file")
+    fmt = detect(blob.name, blob.head)
+    if fmt == "binary":
+        raise ReadError(f"binary file ({binary_kind(blob.head)}), not text")
+    if fmt in ("tar", "zip"):
+        if blob.depth > MAX_ARCHIVE_DEPTH:
+            raise ReadError("archive nested more than one level deep; not read")
+        reader = archive.read_tar if fmt == "tar" else archive.read_zip
+        yield from reader(blob, options, read_blob)
+        return
+    if fmt == "compressed":
+        yield from archive.read_compressed(blob, options, read_blob)
+        return
+    if fmt == "jsonl":
+        yield from jsonl.read_jsonl(blob, options.max_bytes)
+        return
+
+    data = blob.read_all(options.max_bytes)
+    if not data.strip():
+        raise ReadError("empty file (only whitespace)")
+    if fmt == "json":
+        yield from jsonl.read_json(data, blob.origin)
+        return
+    if fmt == "feed":
+        for item in feed.read_feed(data, blob.origin):
+            if isinstance(item, Document):
+                item.extra["format"] = "feed"
+            yield item
+        return
+    text, encoding = decode(data, _meta_charset(data) if fmt == "html" else None)
+    if fmt == "html":
+        document = html.read_html(text, blob.origin)
+    else:
+        document = plaintext.read_text(text, blob.origin, markdown=fmt == "markdown")
+    document.extra["format"] = fmt
+    document.extra["encoding"] = encoding
+    yield document
