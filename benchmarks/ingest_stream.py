@@ -39,7 +39,8 @@ def main() -> None:
     with Store(db, read_only=True) as store:
         stats = store.stats()
     result = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+                   f"Python {platform.python_version()}",
         "documents_read": first.read, "new": first.new, "copies": first.copies,
         "failed": first.failed, "first_run_s": round(t1 - t0, 1),
         "docs_per_s": round(first.read / (t1 - t0), 1),

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corrobora.ingest import IngestSummary, Ingestor
+from corrobora.ingest import Ingestor, IngestSummary
 from corrobora.store import EventFilter, Store, StoreError
 
 app = typer.Typer(
@@ -27,7 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Piped output gets room for whole rows instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 DEFAULT_DB = os.environ.get("CORROBORA_DB", "corrobora.duckdb")
@@ -198,7 +199,7 @@ def events(
         return
     table = Table(title=f"{len(rows)} events", show_lines=False)
     for col in ("event", "type", "date", "place", "dead", "reports", "sources", "grade"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         dead = "" if r["fatalities_min"] is None else (
             str(r["fatalities_min"]) if r["fatalities_min"] == r["fatalities_max"]
@@ -329,7 +330,7 @@ def demo(
     out.print()
     table = Table(title="Most recent events in the demo store")
     for col in ("event", "type", "date", "place", "sources", "grade"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["type"], str(r["date"] or "?"), _place_label(r),
                       str(r["independent_sources"]), f"{r['reliability']}{r['credibility']}")

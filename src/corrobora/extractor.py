@@ -61,7 +61,8 @@ class Extractor:
             doc.extra["lang_score"] = score
         return doc
 
-    def _extract_chunk(self, lang: str, docs: list[Document]) -> Iterator[tuple[Document, Extraction]]:
+    def _extract_chunk(self, lang: str,
+                       docs: list[Document]) -> Iterator[tuple[Document, Extraction]]:
         nlp = load_pipeline(lang)
         for doc, parsed in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
             yield doc, self._from_parse(doc, parsed, lang)
@@ -81,5 +82,5 @@ class Extractor:
             document_id=doc.document_id, lang=doc.lang, entities=ents, places=places,
             dates=found_dates, numbers=found_numbers, attributions=found_attr,
             events=found_events,
-            event_type=events.document_event_type(doc.text, found_events, lang),
+            event_type=events.document_event_type(parsed, found_events, lang),
         )

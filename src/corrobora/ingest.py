@@ -50,7 +50,10 @@ def _hid(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
-def _batches(items: Iterable[Document | ReadFailure], size: int) -> Iterator[list[Document | ReadFailure]]:
+Item = Document | ReadFailure
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -122,7 +125,7 @@ class Ingestor:
         key_index: dict[int, set[str]] = {}
         for row_id, k in self._stored_band_index(all_keys):
             key_index.setdefault(k, set()).add(row_id)
-        for (doc, ext), seq, sig, ks in zip(extracted, seqs, sigs, keys, strict=True):
+        for (doc, _ext), seq, sig, ks in zip(extracted, seqs, sigs, keys, strict=True):
             new = copies.Known(doc.document_id, sig, doc.published_at, seq, None)
             cands = [known[i] for k in ks for i in key_index.get(k, ()) if i in known]
             decision = copies.decide(new, cands, known)
@@ -168,7 +171,8 @@ class Ingestor:
         for doc, ext in extracted:
             did = doc.document_id
 
-            def mention(kind: str, start: int, end: int, text: str, **kw: Any) -> None:
+            def mention(kind: str, start: int, end: int, text: str, did: str = did,
+                        **kw: Any) -> None:
                 batch.mentions.append({"id": _hid(did, kind, start, end), "document_id": did,
                                        "kind": kind, "start_char": start, "end_char": end,
                                        "text": text, **kw})

@@ -110,6 +110,6 @@ def test_intelligence_claim_attributed_and_hedged(events: list[EventReport]) -> 
 
 
 def test_document_type(seed_doc: Doc, events: list[EventReport]) -> None:
-    label = document_event_type(seed_doc.text, events, "en")
+    label = document_event_type(seed_doc, events, "en")
     assert label is not None
 

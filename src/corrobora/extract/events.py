@@ -30,7 +30,7 @@ from corrobora.extract import ontology
 from corrobora.extract._data import find_phrases, fold, lex, token_keys
 from corrobora.extract.actors import Actor, ActorRegistry
 from corrobora.extract.attribution import is_hedged
-from corrobora.extract.nlp import model_lang, parse
+from corrobora.extract.nlp import model_lang
 from corrobora.model import (
     ActorRef,
     Attribution,
@@ -288,11 +288,10 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
     return events
 
 
-def document_event_type(doc_text: str, events: list[EventReport], lang: str) -> str | None:
+def document_event_type(doc: Doc, events: list[EventReport], lang: str) -> str | None:
     """The document's main CASE 2021 label: trigger evidence summed over sentences, the
     lead sentence counting double (news leads with the main event), plus the events found."""
     lang = model_lang(lang)
-    doc = parse(doc_text, lang)
     scores: dict[str, float] = {}
     topical = {(t.name, p) for t in ontology.types().values() for p in t.topic.get(lang, ())}
     for k, sent in enumerate(doc.sents):

@@ -73,8 +73,12 @@ def _place_score(r: dict[str, Any], e: FusedEvent, same_group: bool) -> float:
         return 0.5 if same_group and r["geonameid"] == e.geonameid else 0.0
     if r["geonameid"] == e.geonameid:
         return 1.0
+    # A region-level report may be the same event as a town-level one in that region, but
+    # only on the same day: "clashes in Michoacán" and a clash in Apatzingán a day later are
+    # two events.
     coarse = max(r["geo_precision"] or 1, e.geo_precision or 1) >= 3
-    if coarse and r["admin1_code"] and r["admin1_code"] == e.admin1_code:
+    same_day = r["date"] is not None and r["date"] == e.date == (e.date_max or e.date)
+    if coarse and same_day and r["admin1_code"] and r["admin1_code"] == e.admin1_code:
         return 0.6
     return 0.0
 
@@ -111,7 +115,8 @@ class EventFuser:
             when = _date_score(report, event, same_group)
             if place == 0.0 or when == 0.0:
                 continue
-            score = round(0.5 * place + 0.3 * when + (0.2 if event.type == report["type"] else 0), 3)
+            same_type = 0.2 if event.type == report["type"] else 0.0
+            score = round(0.5 * place + 0.3 * when + same_type, 3)
             if best is None or score > best[0]:
                 best = (score, event)
         if best is None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-def content_hash(text: str) -> str:
-    """SHA-256 of the NFC-normalised text with whitespace folded: an exact re-ingest matches."""
-    folded = " ".join(unicodedata.normalize("NFC", text).split())
+def content_hash(text: str, title: str | None = None) -> str:
+    """SHA-256 of the NFC-normalised title and text with whitespace folded: an exact re-ingest
+    matches; a reprint under another headline is a new document (and a copy)."""
+    folded = " ".join(unicodedata.normalize("NFC", f"{title or ''}\n{text}").split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -32,7 +33,7 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.text)
+        return content_hash(self.text, self.title)
 
     @property
     def document_id(self) -> str:

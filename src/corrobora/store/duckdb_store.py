@@ -161,7 +161,8 @@ class Store:
         if not keys:
             return []
         return self._dicts(
-            "SELECT document_id, key FROM document_bands WHERE key IN (SELECT unnest(?::UBIGINT[]))",
+            "SELECT document_id, key FROM document_bands "
+            "WHERE key IN (SELECT unnest(?::UBIGINT[]))",
             [list(keys)],
         )
 
@@ -194,7 +195,8 @@ class Store:
         if not event_ids:
             return []
         return self._dicts(
-            "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, r.hedged, r.date, r.time_precision, "
+            "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, "
+            "r.hedged, r.date, r.time_precision, "
             "r.fatalities_min, r.fatalities_max, r.geonameid, r.geo_precision, "
             "coalesce(s.reliability, 'F') AS reliability "
             "FROM event_reports r JOIN documents d ON d.id = r.document_id "

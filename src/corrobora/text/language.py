@@ -19,7 +19,8 @@ SAMPLE_CHARS = 2000
 
 @lru_cache(maxsize=1)
 def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_preloaded_language_models().build()
+    builder = LanguageDetectorBuilder.from_languages(*LANGUAGES)
+    return builder.with_preloaded_language_models().build()
 
 
 def detect(text: str) -> tuple[str | None, float]:

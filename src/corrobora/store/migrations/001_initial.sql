@@ -83,7 +83,10 @@ CREATE TABLE events (
     date                DATE,
     date_max            DATE,               -- reports disagreeing on the date widen the range
     time_precision      INTEGER,
-    geonameid           BIGINT REFERENCES gazetteer_places (geonameid),
+    -- No foreign key here: DuckDB rewrites an UPDATE of a foreign-key column as delete and
+    -- insert, which the reports referencing the event forbid. Events are re-derived from their
+    -- reports, whose places are checked.
+    geonameid           BIGINT,
     geo_precision       INTEGER,
     fatalities_min      INTEGER,
     fatalities_max      INTEGER,

@@ -1,0 +1,193 @@
+"""Ingest end to end into a real DuckDB file: the seed article, the demo corpus, re-runs,
+interruptions and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corrobora.demo import corpus_path
+from corrobora.ingest import Ingestor
+from corrobora.model import Document
+from corrobora.sources import read_paths
+from corrobora.store import EventFilter, Store
+
+SIX_STATES = {"MX-JAL", "MX-MIC", "MX-TAM", "MX-ZAC", "MX-COL", "MX-OAX"}
+
+
+def ingest(store: Store, *paths: str | Path) -> object:
+    return Ingestor(store, batch_size=8).ingest(read_paths([str(p) for p in paths]))
+
+
+def events_with_places(store: Store) -> list[dict]:
+    return store.list_events(EventFilter(limit=None))
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_article: Path) -> Iterator[Store]:
+    store = Store(tmp_path_factory.mktemp("seed") / "seed.duckdb")
+    ingest(store, seed_article)
+    yield store
+    store.close()
+
+
+def test_seed_article_yields_the_killing_of_el_mencho_in_tapalpa(seed_store: Store) -> None:
+    rows = [e for e in events_with_places(seed_store) if e["type"] == "LEADER_KILLED"]
+    assert any(e["place_name"] == "Tapalpa" and e["admin1_code"] == "MX-JAL"
+               and e["inegi_code"] == "14086" for e in rows)
+    event = seed_store.get_event(next(e["id"] for e in rows if e["place_name"] == "Tapalpa"))
+    assert event is not None
+    assert any(a["actor_id"] == "el-mencho" or "Oseguera" in a["text"] for a in event["actors"])
+
+
+def test_seed_article_yields_clashes_in_six_states(seed_store: Store) -> None:
+    clashes = [e for e in events_with_places(seed_store) if e["case_label"] == "ARMED_CLASH"
+               and e["geo_precision"] == 3]
+    assert {e["admin1_code"] for e in clashes} >= SIX_STATES
+    one = seed_store.get_event(next(e["id"] for e in clashes if e["admin1_code"] == "MX-COL"))
+    assert one is not None
+    assert any(a["actor_id"] == "cjng" for a in one["actors"])
+    assert not one["hedged"]
+
+
+def test_seed_article_yields_airport_disruptions(seed_store: Store) -> None:
+    places = {(e["place_name"], e["admin1_code"]) for e in events_with_places(seed_store)
+              if e["type"] == "DISRUPTION"}
+    assert {("Guadalajara", "MX-JAL"), ("Puerto Vallarta", "MX-JAL")} <= places
+
+
+def test_seed_article_intelligence_claim_is_attributed_and_hedged(seed_store: Store) -> None:
+    rows = seed_store.con.execute(
+        "SELECT r.attribution, r.hedged FROM event_reports r JOIN documents d "
+        "ON d.id = r.document_id WHERE r.type = 'INTEL_SHARING' AND "
+        "contains(substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start),"
+        " 'CIA channeled')"
+    ).fetchall()
+    assert rows == [(["Reuters", "The New York Times"], True)]
+
+
+def test_stored_text_has_no_site_chrome(seed_store: Store) -> None:
+    (text,) = seed_store.con.execute("SELECT text FROM documents").fetchone()
+    for chrome in ("cookies", "menu_open", "More information", "Please follow Blitz",
+                   "© Blitz"):
+        assert chrome not in text
+    assert "Tapalpa, in the western state of Jalisco" in text
+
+
+def test_every_event_traces_to_a_sentence_of_a_stored_document(seed_store: Store) -> None:
+    orphans = seed_store.con.execute(
+        "SELECT count(*) FROM events e WHERE NOT EXISTS "
+        "(SELECT 1 FROM event_reports r JOIN documents d ON d.id = r.document_id "
+        " WHERE r.event_id = e.id AND r.sentence_end <= length(d.text))"
+    ).fetchone()[0]
+    assert orphans == 0
+
+
+def test_reingesting_the_same_file_adds_nothing(tmp_path: Path, seed_article: Path) -> None:
+    with Store(tmp_path / "c.duckdb") as store:
+        first = ingest(store, seed_article)
+        counts = store.stats()
+        second = ingest(store, seed_article)
+        assert (first.new, second.new, second.already_stored) == (1, 0, 1)
+        assert store.stats() == counts
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    ingest(store, corpus_path())
+    yield store
+    store.close()
+
+
+def test_demo_reprint_is_a_copy_of_the_earlier_report(demo_store: Store) -> None:
+    rows = demo_store.con.execute(
+        "SELECT d.origin, o.origin FROM documents d JOIN documents o ON o.id = d.duplicate_of"
+    ).fetchall()
+    assert [(Path(a).name, Path(b).name) for a, b in rows] == [
+        ("2024-07-26-el-mayo-arrest-reprint.md", "2024-07-26-el-mayo-arrest.md")]
+
+
+def test_reprint_does_not_count_as_an_independent_source(demo_store: Store) -> None:
+    (event,) = [e for e in events_with_places(demo_store)
+                if e["type"] == "LEADER_CAPTURED" and e["place_name"] == "El Paso"]
+    reports = demo_store.get_event(event["id"])["reports"]
+    by_origin = {Path(r["origin"]).name: r["source_key"] for r in reports}
+    # The English original, its reprint and a Spanish report tell it; the reprint adds
+    # nothing to the count of independent sources.
+    assert by_origin["2024-07-26-el-mayo-arrest-reprint.md"] == \
+        by_origin["2024-07-26-el-mayo-arrest.md"]
+    keys = {r["source_key"] for r in reports}
+    assert event["independent_sources"] == len(keys)
+
+
+def test_events_filter_by_place_period_type_and_actor(demo_store: Store) -> None:
+    sinaloa = demo_store.list_events(EventFilter(place="MX-SIN", limit=None))
+    assert sinaloa and all(e["admin1_code"] == "MX-SIN" for e in sinaloa)
+    from datetime import date
+
+    in_2024 = demo_store.list_events(EventFilter(place="Culiacán", since=date(2024, 1, 1),
+                                                 until=date(2024, 12, 31), limit=None))
+    assert in_2024 and all(e["date"].year == 2024 for e in in_2024)
+    assert all(e["case_label"] == "ARMED_CLASH" for e in
+               demo_store.list_events(EventFilter(type="ARMED_CLASH", limit=None)))
+    cjng = demo_store.list_events(EventFilter(actor="cjng", limit=None))
+    assert cjng and all(e["id"] for e in cjng)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_interrupted_ingest_leaves_a_consistent_store_and_a_rerun_completes(
+        tmp_path: Path) -> None:
+    corpus = corpus_path()
+    db = tmp_path / "c.duckdb"
+
+    def explode_after(n: int) -> Iterator[object]:
+        for i, item in enumerate(read_paths([str(corpus)])):
+            if i == n:
+                raise Interrupted
+            yield item
+
+    with Store(db) as store, pytest.raises(Interrupted):
+        Ingestor(store, batch_size=4).ingest(explode_after(6))
+    with Store(db) as store:
+        # Only the first full batch of 4 was committed; the second (2 items) rolled back.
+        assert store.stats()["documents"] == 4
+        dangling = store.con.execute(
+            "SELECT count(*) FROM event_reports r LEFT JOIN events e ON e.id = r.event_id "
+            "WHERE e.id IS NULL").fetchone()[0]
+        assert dangling == 0
+        summary = Ingestor(store, batch_size=4).ingest(read_paths([str(corpus)]))
+        assert summary.already_stored == 4 and summary.new == 10
+        assert store.stats()["documents"] == 14
+
+
+def test_bad_inputs_are_named_and_the_rest_of_the_batch_is_stored(
+        tmp_path: Path, seed_article: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "noise.bin").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "cut.jsonl").write_text(
+        '{"id": "a", "text": "Balacera en Culiacán"}\n{"id": "b", "te')
+    with Store(tmp_path / "c.duckdb") as store:
+        ingest(store, seed_article)
+        before = store.stats()["documents"]
+        summary = ingest(store, tmp_path / "empty.txt", tmp_path / "noise.bin",
+                         tmp_path / "cut.jsonl")
+        assert summary.new == 1 and summary.failed == 3
+        assert all(any(name in f for f in summary.failures)
+                   for name in ("empty.txt", "noise.bin", "cut.jsonl:2"))
+        assert store.stats()["documents"] == before + 1
+        assert store.stats()["failures"] == 3
+
+
+def test_a_document_id_reused_for_another_text_is_refused(tmp_path: Path) -> None:
+    docs = [Document("Balacera en Culiacán deja dos muertos.", "a.jsonl", id="x"),
+            Document("Otro texto completamente distinto sobre Tijuana.", "b.jsonl", id="x")]
+    with Store(tmp_path / "c.duckdb") as store:
+        summary = Ingestor(store).ingest(docs)
+        assert summary.new == 1 and summary.failed == 1
+        assert "already stored" in summary.failures[0] or "x" in summary.failures[0]
