@@ -352,7 +352,7 @@ class Store:
             "FILTER (WHERE r.attribution IS NOT NULL))), [])) AS cites, "
             "d.lang, d.source, d.published_at, d.title, d.url, d.origin "
             "FROM documents d LEFT JOIN event_reports r ON r.document_id = d.id "
-            "GROUP BY ALL ORDER BY d.ingest_seq"
+            "GROUP BY ALL ORDER BY min(d.ingest_seq)"
         )
 
     def export_events(self) -> Iterator[dict[str, Any]]:

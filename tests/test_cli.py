@@ -1,0 +1,125 @@
+"""The command line, as a user runs it: exit codes, contract formats, exploration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corrobora.cli import app
+from corrobora.demo import corpus_path
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    result = runner.invoke(app, ["ingest", str(corpus_path()), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_extract_writes_one_contract_line_per_input_line_in_order(tmp_path: Path) -> None:
+    docs = [
+        {"id": "b", "text": "Gunmen killed three police officers in Celaya, Guanajuato, on "
+                            "Monday, officials said.", "published_at": "2024-07-16T10:00:00Z"},
+        {"id": "a", "text": "Elementos del Ejército detuvieron a dos personas en Culiacán, "
+                            "Sinaloa.", "lang": "es"},
+    ]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs))
+    result = runner.invoke(app, ["extract", str(src), "-o", str(dst)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert [o["id"] for o in out] == ["b", "a"]
+    assert {"id", "lang", "entities", "places", "event_type", "events"} <= out[0].keys()
+    celaya = [p for p in out[0]["places"] if p["text"] == "Celaya"]
+    assert celaya and celaya[0]["admin1_code"] == "MX-GUA" and celaya[0]["lat"] is not None
+    (attack,) = [e for e in out[0]["events"] if e["place"] and e["place"]["name"] == "Celaya"]
+    assert attack["fatalities"] == {"min": 3, "max": 3}
+    assert attack["date"] == "2024-07-15"
+    assert out[1]["lang"] == "es"
+
+
+def test_extract_resolves_exactly_the_gold_toponym_spans(tmp_path: Path) -> None:
+    text = "Violence in Tapalpa and in Guadalajara worried Jalisco."
+    spans = [{"start": text.index("Tapalpa"), "end": text.index("Tapalpa") + 7},
+             {"start": text.index("Jalisco"), "end": text.index("Jalisco") + 7}]
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "g", "text": text, "toponyms": spans}) + "\n")
+    result = runner.invoke(app, ["extract", str(src)])
+    (line,) = [json.loads(x) for x in result.stdout.splitlines() if x.startswith("{")]
+    assert [(p["start"], p["end"]) for p in line["places"]] == [
+        (s["start"], s["end"]) for s in spans]
+    assert line["places"][0]["inegi_code"] == "14086"
+
+
+def test_extract_reports_a_broken_line_and_exits_non_zero(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "ok", "text": "Balacera en Culiacán."}\n{"id": "bad", "te\n')
+    result = runner.invoke(app, ["extract", str(src), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1
+    assert "in.jsonl:2" in result.output
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 1
+
+
+def test_ingest_of_nothing_readable_exits_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = runner.invoke(app, ["ingest", str(tmp_path / "empty.txt"),
+                                 "--db", str(tmp_path / "c.duckdb"), "-q"])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output
+
+
+def test_export_documents_follows_the_contract(demo_db: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "docs.jsonl"
+    result = runner.invoke(app, ["export", "documents", "--db", str(demo_db), "-o", str(dst)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in dst.read_text().splitlines()]
+    assert len(rows) == 14
+    for row in rows:
+        assert {"id", "story_id", "duplicate_of", "cites", "lang", "source",
+                "published_at"} <= row.keys()
+    ids = {r["id"] for r in rows}
+    assert "demo-dnw-2024-07-26" in ids  # input ids are kept
+    assert all(r["duplicate_of"] in ids for r in rows if r["duplicate_of"])
+
+
+def test_export_events_follows_the_contract(demo_db: Path) -> None:
+    result = runner.invoke(app, ["export", "events", "--db", str(demo_db)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows
+    for row in rows:
+        assert {"event_id", "type", "acled_event_type", "date", "time_precision", "place",
+                "actors", "fatalities", "reports", "independent_sources", "reliability",
+                "credibility"} <= row.keys()
+        assert row["reports"] and row["reliability"] in "ABCDEF" and 1 <= row["credibility"] <= 6
+
+
+def test_events_lists_and_show_traces_to_sentences(demo_db: Path) -> None:
+    listed = runner.invoke(app, ["events", "--db", str(demo_db), "--place", "MX-SIN",
+                                 "--format", "jsonl"])
+    assert listed.exit_code == 0
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert rows and all(r["admin1_code"] == "MX-SIN" for r in rows)
+    shown = runner.invoke(app, ["show", rows[0]["id"], "--db", str(demo_db)])
+    assert shown.exit_code == 0
+    assert "Culiac" in shown.stdout and "chars" in shown.stdout
+
+
+def test_events_rejects_a_malformed_date(demo_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(demo_db), "--since", "last week"])
+    assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
+
+
+def test_show_unknown_event_fails_clearly(demo_db: Path) -> None:
+    result = runner.invoke(app, ["show", "evt-nope", "--db", str(demo_db)])
+    assert result.exit_code == 1 and "evt-nope" in result.output
+
+
+def test_stats_on_a_missing_store_names_it(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["stats", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2 and "none.duckdb" in result.output
