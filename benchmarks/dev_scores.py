@@ -61,13 +61,16 @@ def run(task: str, shared: Path, out: Path) -> dict[str, object]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("tasks", nargs="*", default=list(TASKS), choices=[*TASKS, []])
+    ap.add_argument("tasks", nargs="*", help=f"any of {', '.join(TASKS)} (default: all)")
     ap.add_argument("--shared", type=Path,
                     default=Path(os.environ.get("CORROBORA_SHARED", REPO.parent / "shared")))
     ap.add_argument("--out", type=Path, default=REPO / "out" / "dev")
     args = ap.parse_args()
+    unknown = set(args.tasks) - set(TASKS)
+    if unknown:
+        ap.error(f"unknown task(s): {', '.join(sorted(unknown))}")
     args.out.mkdir(parents=True, exist_ok=True)
-    results = [run(t, args.shared, args.out) for t in args.tasks]
+    results = [run(t, args.shared, args.out) for t in args.tasks or TASKS]
     print(json.dumps(results))
 
 

@@ -25,13 +25,23 @@ def lex(name: str, section: str, lang: str) -> Any:
     return data.get(lang) or data.get("es" if lang in ("pt", "gl", "ca", "it", "fr") else "en")
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     return unidecode(text).lower()
 
 
 def token_keys(tok: Token) -> set[str]:
     """Forms a lexicon entry may use for a token: surface and lemma, accent-folded."""
-    return {fold(tok.text), fold(tok.lemma_)}
+    return doc_keys(tok.doc)[tok.i]
+
+
+def doc_keys(doc: Doc) -> list[set[str]]:
+    """token_keys of every token, computed once per parsed document (kept in user_data)."""
+    keys = doc.user_data.get("corrobora_keys")
+    if keys is None:
+        keys = [{fold(t.text), fold(t.lemma_)} for t in doc]
+        doc.user_data["corrobora_keys"] = keys
+    return keys
 
 
 @lru_cache(maxsize=4096)
@@ -43,10 +53,15 @@ def find_phrases(tokens: Doc | Span, phrases: Iterable[str]) -> Iterator[tuple[i
     """(start token, end token, phrase) for each phrase occurrence; a word matches a token's
     text or lemma (accent- and case-insensitive)."""
     seqs = [(p, _split(p)) for p in phrases]
-    toks = list(tokens)
-    keys = [token_keys(t) for t in toks]
-    for i in range(len(toks)):
+    if isinstance(tokens, Doc):
+        start, end, doc = 0, len(tokens), tokens
+    else:
+        start, end, doc = tokens.start, tokens.end, tokens.doc
+    keys = doc_keys(doc)
+    for i in range(start, end):
+        here = keys[i]
         for phrase, seq in seqs:
             n = len(seq)
-            if n and i + n <= len(toks) and all(seq[k] in keys[i + k] for k in range(n)):
-                yield toks[i].i, toks[i + n - 1].i + 1, phrase
+            if n and seq[0] in here and i + n <= end and \
+                    all(seq[k] in keys[i + k] for k in range(1, n)):
+                yield i, i + n, phrase

@@ -51,8 +51,7 @@ def _matchers(lang: str) -> tuple[PhraseMatcher, PhraseMatcher, dict[str, str]]:
     return alias_m, state_m, key_to_id
 
 
-def _trim(doc: Doc, start: int, end: int, lang: str) -> tuple[int, int]:
-    text = doc.text
+def _trim(text: str, start: int, end: int, lang: str) -> tuple[int, int]:
     # An entity never crosses a line break (headings, list items, page chrome).
     nl = text.find("\n", start, end)
     if nl != -1:
@@ -115,7 +114,7 @@ def entities(doc: Doc, lang: str) -> list[Entity]:
             continue
         if len(span.text) < 6 and not any(span.text == a for a in actor.aliases):
             continue
-        s0, e0 = _trim(doc, span.start_char, span.end_char, "es")
+        s0, e0 = _trim(text, span.start_char, span.end_char, "es")
         spans.append((s0, e0, actor.ner_label, actor_id))
     # Longest first, no overlaps.
     spans.sort(key=lambda x: (x[0] - x[1], x[0]))
@@ -139,7 +138,7 @@ def entities(doc: Doc, lang: str) -> list[Entity]:
             continue
         if _dateline(ent):
             label = "LOC"
-        s, e = _trim(doc, ent.start_char, ent.end_char, lang)
+        s, e = _trim(text, ent.start_char, ent.end_char, lang)
         if s >= e:
             continue
         # A registry span overlapping this entity decides it.

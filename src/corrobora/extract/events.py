@@ -70,12 +70,19 @@ def _compiled(lang: str, with_topic: bool) -> list[tuple[str, float, tuple[str, 
     return out
 
 
-def _match_triggers(sent: Span, lang: str, with_topic: bool = False) -> list[_Hit]:
-    hits: list[_Hit] = []
+@cache
+def _by_first_word(lang: str, with_topic: bool) -> dict[str, list[tuple[str, float,
+                                                                      tuple[str, ...]]]]:
     by_first: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
     for row in _compiled(lang, with_topic):
         first = fold(row[2][0]).split()[0] if row[2] else ""
         by_first.setdefault(first, []).append(row)
+    return by_first
+
+
+def _match_triggers(sent: Span, lang: str, with_topic: bool = False) -> list[_Hit]:
+    hits: list[_Hit] = []
+    by_first = _by_first_word(lang, with_topic)
     for tok in sent:
         for key in token_keys(tok):
             for name, weight, parts in by_first.get(key, ()):
@@ -206,8 +213,10 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place]) -> list[
         return [None]
     kept = [p for p in inside if not _is_container(p, inside)] or inside
     kept.sort(key=lambda p: p.start)
-    text = doc.text
-    if len(kept) > 1 and all(_LIST_GAP.match(text[a.end:b.start]) for a, b in pairwise(kept)):
+    # Sentence text, not doc.text: spaCy rebuilds the whole document's text on each access.
+    text, off = sent.text, sent.start_char
+    if len(kept) > 1 and all(_LIST_GAP.match(text[a.end - off:b.start - off])
+                             for a, b in pairwise(kept)):
         return list(kept)
     trig = doc[hit.start].idx
 

@@ -9,6 +9,7 @@ right after ("dos policías muertos", "seis detenidos"), or the verb that govern
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.tokens import Doc, Token
 
@@ -32,12 +33,17 @@ def _ent_text(tok: Token) -> str:
     return tok.text
 
 
+@cache
+def _table(lang: str, section: str) -> dict[str, int]:
+    """A number-word table of the lexicon with accent-folded keys."""
+    return {fold(k): int(v) for k, v in lex("lexicon.yaml", "numbers", lang)[section].items()}
+
+
 def _numword(tok: Token, lang: str) -> int | None:
-    nums = lex("lexicon.yaml", "numbers", lang)
     t = fold(tok.text)
     if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})*|\d+", tok.text):
         return int(re.sub(r"[,.]", "", tok.text))
-    units = {fold(k): v for k, v in nums["units"].items()}
+    units = _table(lang, "units")
     if t in units:
         return int(units[t])
     if "-" in t:  # "twenty-five" as one token
@@ -49,9 +55,7 @@ def _numword(tok: Token, lang: str) -> int | None:
 
 def _parse_count(doc: Doc, i: int, lang: str) -> tuple[int, int, int, bool] | None:
     """(start, end, value, open) of the number phrase at token i, or None."""
-    nums = lex("lexicon.yaml", "numbers", lang)
-    opens = {fold(k): v for k, v in nums["open"].items()}
-    mults = {fold(k): v for k, v in nums["multipliers"].items()}
+    opens, mults = _table(lang, "open"), _table(lang, "multipliers")
     t = fold(doc[i].text)
     if t in opens:
         return i, i + 1, int(opens[t]), True

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-def content_hash(text: str, title: str | None = None) -> str:
-    """SHA-256 of the NFC-normalised title and text with whitespace folded: an exact re-ingest
-    matches; a reprint under another headline is a new document (and a copy)."""
-    folded = " ".join(unicodedata.normalize("NFC", f"{title or ''}\n{text}").split())
+def content_hash(text: str, *metadata: object) -> str:
+    """SHA-256 of the document as received (text and metadata, NFC-normalised, whitespace
+    folded): an exact re-ingest matches, while the same text republished under another
+    headline, date or outlet is a new document, which copy detection then links."""
+    parts = [text, *("" if m is None else str(m) for m in metadata)]
+    folded = "\x1f".join(" ".join(unicodedata.normalize("NFC", p).split()) for p in parts)
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -33,7 +35,7 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.text, self.title)
+        return content_hash(self.text, self.title, self.published_at, self.source, self.url)
 
     @property
     def document_id(self) -> str:
