@@ -191,3 +191,22 @@ def test_a_document_id_reused_for_another_text_is_refused(tmp_path: Path) -> Non
         summary = Ingestor(store).ingest(docs)
         assert summary.new == 1 and summary.failed == 1
         assert "already stored" in summary.failures[0] or "x" in summary.failures[0]
+
+
+def test_an_earlier_original_ingested_later_takes_over_the_copy_group(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    text = (corpus_path() / "notes" / "2024-09-12-culiacan-clashes.md").read_text()
+    body = text.split("---", 1)[1].strip()
+    late = Document(body, "late.md", title="Culiacán clashes",
+                    published_at=datetime(2024, 9, 13, tzinfo=UTC))
+    early = Document(body + " Updated.", "early.md", title="Culiacán clashes (first report)",
+                     published_at=datetime(2024, 9, 12, tzinfo=UTC))
+    with Store(tmp_path / "c.duckdb") as store:
+        Ingestor(store).ingest([late])
+        Ingestor(store).ingest([early])
+        rows = dict(store.con.execute(
+            "SELECT origin, duplicate_of IS NULL FROM documents").fetchall())
+        assert rows == {"early.md": True, "late.md": False}
+        assert store.con.execute("SELECT count(DISTINCT story_id) FROM documents").fetchone() \
+            == (1,)

@@ -223,9 +223,9 @@ class Store:
             self._insert("documents", batch.documents)
             for old_root, new_root in batch.reroots:
                 self.con.execute(
-                    "UPDATE documents SET duplicate_of = ? "
+                    "UPDATE documents SET duplicate_of = ?, story_id = ? "
                     "WHERE (id = ? OR duplicate_of = ?) AND id <> ?",
-                    [new_root, old_root, old_root, new_root],
+                    [new_root, new_root, old_root, old_root, new_root],
                 )
             self._insert("document_bands", batch.bands)
             self._insert("mentions", batch.mentions)

@@ -19,8 +19,9 @@ BANDS = 32  # 32 bands of 4 rows: pairs above Jaccard ~0.45 become candidates
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 4
 SEED = 20261127
-# Verified Jaccard estimate above which a candidate counts as a copy.
-COPY_THRESHOLD = 0.6
+# Verified Jaccard estimate above which a candidate counts as a copy. On the July 2024 news
+# stream, pairs at 0.6-0.7 were mostly later developments of a story, not edited copies.
+COPY_THRESHOLD = 0.7
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
