@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/dev_scores.py [TASK ...] [--shared ../shared] [--out out/dev]
 
-TASKs: ner-en, ner-es, events, geo-gwn, geo-tr, geo-gwn-gold, geo-tr-gold (default: all).
-Each task turns a gold file into input with `convert.py to-input`, runs `corrobora extract`
+TASKs: ner-en, ner-es, events, geo-gwn, geo-tr, geo-gwn-gold, geo-tr-gold, communiques
+(default: all). Each task turns a gold file into input with `convert.py to-input` (the
+SEDENA communiqués come with their input file), runs `corrobora extract`
 on it as a user would, scores the output with the matching scorer in ../shared/eval and
 prints the scorer's table; the last line is a JSON object with every headline number.
 """
@@ -39,15 +40,22 @@ TASKS: dict[str, tuple[str, str, list[str], list[str], list[str]]] = {
     "geo-tr-gold": ("geoparse-dev/tr-news.gold.jsonl", "score_geoparse.py",
                     ["--resolution-only"], ["--gold-spans"],
                     ["acc161", "auc", "mean_km", "median_km", "geonameid_acc"]),
+    "communiques": ("mexico/sedena-dev/sedena.dev.gold.jsonl", "score_communiques.py", [], [],
+                    ["f1", "precision", "recall", "f1_state", "municipality_accuracy"]),
 }
+# Tasks whose input is given beside the gold rather than derived from it.
+INPUTS = {"communiques": "mexico/sedena-dev/sedena.dev.input.jsonl"}
 
 
 def run(task: str, shared: Path, out: Path) -> dict[str, object]:
     gold_rel, scorer, score_flags, input_flags, keys = TASKS[task]
     gold = shared / "data" / gold_rel
     inp, pred = out / f"{task}.in.jsonl", out / f"{task}.pred.jsonl"
-    subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
-                    *input_flags, str(gold), str(inp)], check=True, capture_output=True)
+    if task in INPUTS:
+        inp = shared / "data" / INPUTS[task]
+    else:
+        subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
+                        *input_flags, str(gold), str(inp)], check=True, capture_output=True)
     t0 = time.perf_counter()
     subprocess.run([*CLI, "extract", str(inp), "-o", str(pred)], check=True)
     seconds = time.perf_counter() - t0

@@ -146,13 +146,16 @@ class Store:
         return {r[0] for r in rows}
 
     def copy_candidates(self, keys: Sequence[int]) -> list[dict[str, Any]]:
-        """Stored documents sharing an LSH band key with any of `keys`."""
+        """Stored documents sharing an LSH band key with any of `keys`, and the originals of
+        those that are copies (a copy group is decided by its root)."""
         if not keys:
             return []
         return self._dicts(
+            "WITH hit AS (SELECT id, duplicate_of FROM documents WHERE id IN ("
+            " SELECT document_id FROM document_bands WHERE key IN (SELECT unnest(?::UBIGINT[]))))"
             "SELECT d.id, d.minhash, d.published_at, d.ingest_seq, d.duplicate_of "
-            "FROM documents d WHERE d.id IN (SELECT document_id FROM document_bands "
-            "WHERE key IN (SELECT unnest(?::UBIGINT[])))",
+            "FROM documents d WHERE d.id IN (SELECT id FROM hit) "
+            "OR d.id IN (SELECT duplicate_of FROM hit)",
             [list(keys)],
         )
 
