@@ -70,7 +70,14 @@ def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
                 done = progress.tasks[task].completed
                 progress.update(task, rate=done / max(time.perf_counter() - start, 1e-9))
 
-            summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+            try:
+                summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+            except KeyboardInterrupt:
+                # The batch in flight was rolled back; committed batches stay.
+                progress.stop()
+                err.print(f"interrupted: {store.stats()['documents']} documents are stored in "
+                          f"{store.path}; run the same command again to complete the job")
+                raise typer.Exit(130) from None
         elapsed = time.perf_counter() - start
         for failure in summary.failures:
             err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, soft_wrap=True)
