@@ -11,6 +11,7 @@ from itertools import groupby
 
 from corrobora.extract import attribution, dates, entities, events, numbers
 from corrobora.extract.actors import ActorRegistry
+from corrobora.extract.dateline import dateline_spans
 from corrobora.extract.nlp import load_pipeline
 from corrobora.geo.resolver import Resolver
 from corrobora.model import Document, Extraction
@@ -69,7 +70,12 @@ class Extractor:
 
     def _from_parse(self, doc: Document, parsed: object, lang: str) -> Extraction:
         ents = entities.entities(parsed, lang)
-        spans = doc.toponyms if doc.toponyms is not None else entities.toponym_spans(ents)
+        if doc.toponyms is not None:
+            spans = doc.toponyms
+        else:
+            spans = entities.toponym_spans(ents)
+            spans = sorted(spans + [d for d in dateline_spans(doc.text)
+                                    if all(d[1] <= s or d[0] >= e for s, e in spans)])
         places = self.resolver.resolve(doc.text, spans, lang=lang)
         found_dates = dates.dates(parsed, lang, doc.published_at)
         found_numbers = numbers.casualties(parsed, lang)

@@ -251,6 +251,23 @@ def _continues(sent: Span, lang: str) -> bool:
     return any(s == first for s, _, _ in find_phrases(sent[:4], cues))
 
 
+# How far into a document a dateline may stand ("Durango, Dgo., a 1 de diciembre de 2012").
+_DATELINE_CHARS = 300
+
+
+def _dateline_place(text: str, places: list[Place]) -> Place | None:
+    """The resolved place a dateline opens a line with, near the top of the document: where
+    communiqués and wire stories are filed, and where their events happened unless a sentence
+    says otherwise (the convention of ACLED and of the Eventus ID coders)."""
+    for p in places:
+        if p.start >= _DATELINE_CHARS:
+            break
+        if p.resolved and (p.start == 0 or text[p.start - 1] == "\n") \
+                and text[p.end:p.end + 3].lstrip().startswith(","):
+            return p
+    return None
+
+
 def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Place],
                 dates: list[DateMention], numbers: list[NumberMention],
                 attributions: list[Attribution],
@@ -259,6 +276,7 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
     reg = ActorRegistry.load()
     events: list[EventReport] = []
     prev_sources: list[str] = []
+    dateline = _dateline_place(doc.text, places)
     for sent in doc.sents:
         s_chars = (sent.start_char, sent.end_char)
         sources = list(dict.fromkeys(a.source for a in attributions if _in((a.start, a.end),
@@ -282,7 +300,10 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
             fat = _counts(sent, numbers, "fatalities")
             inj = _counts(sent, numbers, "injured")
             hedged = is_hedged(s_chars, doc, lang, trigger)
-            for place in _event_places(doc, sent, hit, places):
+            found_places = _event_places(doc, sent, hit, places)
+            if found_places == [None] and dateline is not None:
+                found_places = [dateline]
+            for place in found_places:
                 score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
                     + 0.1 * bool(date_in) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
                 events.append(EventReport(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -81,8 +82,20 @@ def cache_dir() -> Path:
     return Path(os.environ.get("CORROBORA_CACHE", Path.home() / ".cache" / "corrobora"))
 
 
+@lru_cache(maxsize=1)
+def version() -> str:
+    """GAZETTEER_VERSION plus a digest of the data files shipped here, so editing an alias
+    or the INEGI catalogue rebuilds the cache without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for entry in sorted(resources.files("corrobora").joinpath("data", "geo").iterdir(),
+                        key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return f"{GAZETTEER_VERSION}-{digest.hexdigest()[:10]}"
+
+
 def default_path() -> Path:
-    return cache_dir() / f"gazetteer-{GAZETTEER_VERSION}.pkl"
+    return cache_dir() / f"gazetteer-{version()}.pkl"
 
 
 def _pkg_dir(name: str) -> Path:
@@ -380,7 +393,7 @@ def _freeze(b: _Builder, admin1_feature: dict[str, int],
         if g >= 0 and g not in by_gid:
             by_gid[g] = n
     return Gazetteer(
-        version=GAZETTEER_VERSION,
+        version=version(),
         geonameid=gids,
         lat=np.array(c["lat"], dtype=np.float64),
         lon=np.array(c["lon"], dtype=np.float64),
@@ -466,7 +479,7 @@ def load(path: Path | str | None = None) -> Gazetteer:
         try:
             with p.open("rb") as f:
                 gz = pickle.load(f)
-            if isinstance(gz, Gazetteer) and gz.version == GAZETTEER_VERSION:
+            if isinstance(gz, Gazetteer) and gz.version == version():
                 return gz
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass

@@ -1,0 +1,34 @@
+"""Datelines: where a communiqué or wire story was filed ("Reynosa, Tamps., a 1 de diciembre").
+
+Official Mexican releases open with such a line, and the small NER models often miss the
+town in it; the town and the state abbreviation are toponyms the resolver should see.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A dateline sits near the top: a line "Town , State-abbreviation . , a <day>" (spaces around
+# punctuation vary between sources, tokenised or not).
+_SEARCH_CHARS = 400
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<place>[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñü. ]{1,40}?)[ \t]*,[ \t]*"
+    r"(?P<state>[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ. ]{0,12}?)[ \t]*\.?[ \t]*,[ \t]*(?:a[ \t]+)?\d",
+    re.MULTILINE,
+)
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the town and the state of the first dateline, if any."""
+    m = _DATELINE.search(text[:_SEARCH_CHARS])
+    if m is None:
+        return []
+    spans = [m.span("place")]
+    state_start, state_end = m.span("state")
+    # Keep the abbreviation's own dot ("Tamps .") so it reads as the alias "Tamps.".
+    rest = text[state_end:state_end + 3]
+    dot = rest.find(".")
+    if dot != -1 and not rest[:dot].strip():
+        state_end += dot + 1
+    spans.append((state_start, state_end))
+    return spans
