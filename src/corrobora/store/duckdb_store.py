@@ -208,9 +208,6 @@ class Store:
             [list(event_ids)],
         )
 
-    def source_grades(self) -> dict[str, str]:
-        return dict(self.con.execute("SELECT name, reliability FROM sources").fetchall())
-
     def next_ingest_seq(self, n: int) -> list[int]:
         if n == 0:
             return []
@@ -243,10 +240,6 @@ class Store:
             self._insert("event_reports", batch.event_reports)
             self._insert("event_report_actors", batch.event_report_actors)
             self._insert("ingest_failures", batch.failures)
-
-    def record_failures(self, failures: list[dict[str, Any]]) -> None:
-        with self.transaction():
-            self._insert("ingest_failures", failures)
 
     def _insert(self, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
         if not rows:
