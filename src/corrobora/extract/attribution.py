@@ -98,6 +98,12 @@ def attributions(doc: Doc, lang: str) -> list[Attribution]:
                         child.ent_type_ in ("ORG", "PER", "PERSON"):
                     ent = next(e for e in doc.ents if e.start <= child.i < e.end)
                     add(ent.start, ent.end, ent.text, tok.lemma_, tok.i)
+        # English "..., the US Department of Justice said." where the parser hung the source
+        # on the clause before it: the named entity right before the verb is its subject.
+        if lang == "en" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            for ent in doc.ents:
+                if ent.label_ in ("ORG", "PERSON", "GPE") and ent.end == tok.i:
+                    add(ent.start, ent.end, ent.text, tok.lemma_, tok.i)
         # Spanish inverted order with a misparsed subject: "informó la SEDENA".
         if lang == "es" and not any(c.dep_ == "nsubj" for c in tok.children):
             for ent in doc.ents:
