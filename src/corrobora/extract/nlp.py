@@ -56,12 +56,9 @@ def model_lang(lang: str | None) -> str:
     return FALLBACK.get(code, DEFAULT_LANG)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
+def sha256_file(path: Path) -> str:
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def verify_model_dir(path: Path) -> dict[str, object]:
@@ -80,7 +77,7 @@ def verify_model_dir(path: Path) -> dict[str, object]:
     problems = [f"missing {f}" for f in sorted(set(expected) - present)]
     problems += [f"not in manifest: {f}" for f in sorted(present - set(expected))]
     problems += [f"SHA-256 mismatch: {f}" for f in sorted(present & set(expected))
-                 if _sha256(path / f) != expected[f]]
+                 if sha256_file(path / f) != expected[f]]
     if problems:
         raise ModelIntegrityError(
             f"model {path} does not match its {MANIFEST} (refusing to load it): "
