@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -33,3 +34,53 @@ def detect(text: str) -> tuple[str | None, float]:
         return None, 0.0
     best = values[0]
     return best.language.iso_code_639_1.name.lower(), round(best.value, 3)
+
+
+# Mixed-language documents (an English report quoting a Spanish communiqué) are routed
+# sentence by sentence between the languages that have pipelines.
+ROUTED = ("en", "es")
+_SENTENCE = re.compile(r"[^\n.!?]*(?:[.!?]+[\"'»”)]*|\n|$)")
+# A sentence is routed away from the document's language only when it is long enough for the
+# detector to be sure and the detector is sure: names and short quotes stay with their context.
+_MIN_WORDS = 6
+_MIN_CONFIDENCE = 0.95
+
+
+@lru_cache(maxsize=1)
+def _routing_detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(
+        Language.ENGLISH, Language.SPANISH).with_preloaded_language_models().build()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Rough sentence spans (line and end-punctuation breaks), enough to route by language."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def language_runs(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """Maximal runs of sentences in one routed language, as (start, end, lang) covering the
+    text; a single run in `lang` when nothing is confidently in the other language."""
+    if lang not in ROUTED:
+        return [(0, len(text), lang)]
+    detector = _routing_detector()
+    runs: list[tuple[int, int, str]] = []
+    current, start = lang, 0
+    for s, e in sentence_spans(text):
+        sent_lang = current
+        if len(text[s:e].split()) >= _MIN_WORDS:
+            best = detector.compute_language_confidence_values(text[s:e])[0]
+            if best.value >= _MIN_CONFIDENCE:
+                sent_lang = best.language.iso_code_639_1.name.lower()
+        if sent_lang != current:
+            if s > start:
+                runs.append((start, s, current))
+            current, start = sent_lang, s
+    runs.append((start, len(text), current))
+    return runs
