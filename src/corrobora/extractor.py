@@ -17,6 +17,7 @@ from corrobora.extract import attribution, dates, entities, events, numbers
 from corrobora.extract.actors import ActorRegistry
 from corrobora.extract.dateline import dateline_spans
 from corrobora.extract.nlp import load_pipeline, model_lang
+from corrobora.extract.place_cues import cued_place_spans
 from corrobora.geo.resolver import Resolver
 from corrobora.model import (
     Attribution,
@@ -98,8 +99,10 @@ class Extractor:
             spans = doc.toponyms
         else:
             spans = entities.toponym_spans(ents)
-            spans = sorted(spans + [d for d in dateline_spans(doc.text)
-                                    if all(d[1] <= s or d[0] >= e for s, e in spans)])
+            for cued in [*dateline_spans(doc.text), *cued_place_spans(doc.text)]:
+                if all(cued[1] <= s or cued[0] >= e for s, e in spans):
+                    spans.append(cued)
+            spans.sort()
         # The document's language and type are those of its main part, the longest.
         _, main, main_lang = max(parts, key=lambda part: len(part[1].text))
         places = self.resolver.resolve(doc.text, spans, lang=main_lang)

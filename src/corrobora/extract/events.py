@@ -19,6 +19,7 @@ attribution and hedging. Choices (ours):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,7 +28,7 @@ from itertools import pairwise
 from spacy.tokens import Doc, Span
 
 from corrobora.extract import ontology
-from corrobora.extract._data import find_phrases, fold, lex, token_keys
+from corrobora.extract._data import find_phrases, fold, lex, load_yaml, token_keys
 from corrobora.extract.actors import Actor, ActorRegistry
 from corrobora.extract.attribution import is_hedged
 from corrobora.extract.nlp import model_lang
@@ -47,6 +48,7 @@ _LOCATIVE = {"in", "at", "near", "across", "throughout", "outside", "around", "e
              "sobre", "hacia", "entre", "inside", "into", "de"}
 _LIST_GAP = re.compile(r"^\s*(?:,|;|and|y|e|or|o|, and|, y|, or|, o)\s*$", re.I)
 _CONTAINER_CODES = ("ADM1", "PCL")
+_ARTICLE_QUANTITY = {"un", "una", "unos", "unas", "a", "an", "one"}
 
 
 @dataclass(slots=True, frozen=True)
@@ -232,6 +234,15 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place]) -> list[
     return [min(pool, key=lambda p: abs(p.start - trig))]
 
 
+def _paragraph_place(text: str, sent: Span, places: list[Place]) -> Place | None:
+    """The last place named earlier in the sentence's paragraph: where an event whose own
+    sentence names none happened ("... municipio de Camargo, Tamps. Localizó 119 paquetes")."""
+    para_start = text.rfind("\n", 0, sent.start_char) + 1
+    before = [p for p in places if para_start <= p.start < sent.start_char and p.resolved]
+    kept = [p for p in before if not _is_container(p, before)]
+    return kept[-1] if kept else None
+
+
 def _weapons(sent: Span, lang: str) -> list[str]:
     lexw = lex("lexicon.yaml", "weapons", lang)
     return [cat for cat, words in lexw.items() if next(iter(find_phrases(sent, words)), None)]
@@ -268,54 +279,159 @@ def _dateline_place(text: str, places: list[Place]) -> Place | None:
     return None
 
 
+@dataclass(slots=True)
+class _Found:
+    """What extraction found in a document, which every event report of it draws on."""
+
+    doc: Doc
+    text: str
+    lang: str
+    entities: list[Entity]
+    places: list[Place]
+    dates: list[DateMention]
+    numbers: list[NumberMention]
+    attributions: list[Attribution]
+    published_at: datetime | None
+    registry: ActorRegistry
+    dateline: Place | None
+
+
+def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
+             evidence: Span | None = None) -> list[EventReport]:
+    """The event reports of one trigger in `sent`: one per place of the event. `evidence`
+    (the sentence plus a list it introduces) is what the report cites, when wider."""
+    doc, lang = f.doc, f.lang
+    s_chars = (sent.start_char, sent.end_char)
+    et = ontology.get(hit.type)
+    actors = _actors(doc, sent, lang, hit, f.entities, f.attributions, f.registry)
+    type_name = _refine(hit.type, et.refine, actors)
+    refs = _roles_for(type_name, actors)
+    trigger = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
+    date_in = [d for d in f.dates if _in((d.start, d.end), s_chars) and d.value]
+    if date_in:
+        date, prec = date_in[0].value, date_in[0].time_precision
+    elif f.published_at is not None:
+        date, prec = f.published_at.date().isoformat(), 2
+    else:
+        date, prec = None, None
+    wide = evidence or sent
+    fat = _counts(wide, f.numbers, "fatalities")
+    inj = _counts(wide, f.numbers, "injured")
+    hedged = is_hedged(s_chars, doc, lang, trigger)
+    found_places = _event_places(doc, sent, hit, f.places)
+    if found_places == [None]:
+        found_places = [_paragraph_place(f.text, sent, f.places) or f.dateline]
+    out = []
+    for place in found_places:
+        score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
+            + 0.1 * bool(date_in) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
+        out.append(EventReport(
+            type=type_name, sentence=(wide.start_char, wide.end_char), trigger=trigger,
+            acled_event_type=ontology.acled(type_name)[0],
+            acled_sub_event_type=ontology.acled(type_name)[1],
+            case_label=ontology.case_label(type_name),
+            actors=[ActorRef(r.text, r.role, r.actor_id, r.start, r.end) for r in refs],
+            place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
+            weapons=_weapons(wide, lang), attribution=list(sources), hedged=hedged,
+            score=min(score, 1.0)))
+    return out
+
+
+def _sentences(doc: Doc) -> Iterator[Span]:
+    """The parser's sentences, cut at line breaks too: a release's list items and headlines
+    stand on lines of their own even when the parser runs them together."""
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if tok.is_space and "\n" in tok.text and tok.i > start:
+                yield doc[start:tok.i + 1]
+                start = tok.i + 1
+        if start < sent.end:
+            yield doc[start:sent.end]
+
+
+def _reports_nothing(sent: Span, lang: str) -> bool:
+    return next(iter(find_phrases(sent, lex("inventory.yaml", "no_event", lang))), None) \
+        is not None
+
+
+def _introduces_list(sent: Span, lang: str) -> bool:
+    return sent.text.rstrip().endswith(":") or \
+        next(iter(find_phrases(sent, lex("inventory.yaml", "intro", lang))), None) is not None
+
+
+def _item_type(sent: Span, lang: str) -> str | None:
+    """The seizure type of a list item ("Dos armas largas.", "71 dosis de cocaína."), or
+    None when `sent` is not a verbless line opening with a quantity."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    if not words or len(words) > 14 or any(t.pos_ == "VERB" for t in words[1:]):
+        return None
+    if not (words[0].like_num or words[0].lower_ in _ARTICLE_QUANTITY):
+        return None
+    goods = load_yaml("ontology/inventory.yaml")["goods"]
+    for type_name, by_lang in goods.items():
+        words_of = by_lang.get(lang) or by_lang["en"]
+        if next(iter(find_phrases(sent, words_of)), None) is not None:
+            return str(type_name)
+    return None
+
+
 def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Place],
                 dates: list[DateMention], numbers: list[NumberMention],
                 attributions: list[Attribution],
                 published_at: datetime | None) -> list[EventReport]:
     lang = model_lang(lang)
-    reg = ActorRegistry.load()
+    text = doc.text
+    found = _Found(doc, text, lang, entities, places, dates, numbers, attributions,
+                   published_at, ActorRegistry.load(), _dateline_place(text, places))
     events: list[EventReport] = []
     prev_sources: list[str] = []
-    dateline = _dateline_place(doc.text, places)
-    for sent in doc.sents:
+    # The sentence introducing a list of seized goods, its sources and its event reports.
+    intro: tuple[Span, list[str], list[EventReport]] | None = None
+    for sent in _sentences(doc):
+        if _reports_nothing(sent, lang):
+            intro = None
+            continue
+        if intro is not None:
+            item = _item_type(sent, lang)
+            if item is not None or (len(sent) <= 3 and sent.text.strip() in ("", ".")):
+                if item is not None:
+                    _add_item(found, intro, sent, item, events)
+                continue
         s_chars = (sent.start_char, sent.end_char)
         sources = list(dict.fromkeys(a.source for a in attributions if _in((a.start, a.end),
                                                                            s_chars)))
         if not sources and prev_sources and _continues(sent, lang):
             sources = prev_sources
         prev_sources = sources
-        for hit in _select(_match_triggers(sent, lang)):
-            et = ontology.get(hit.type)
-            actors = _actors(doc, sent, lang, hit, entities, attributions, reg)
-            type_name = _refine(hit.type, et.refine, actors)
-            refs = _roles_for(type_name, actors)
-            trigger = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
-            date_in = [d for d in dates if _in((d.start, d.end), s_chars) and d.value]
-            if date_in:
-                date, prec = date_in[0].value, date_in[0].time_precision
-            elif published_at is not None:
-                date, prec = published_at.date().isoformat(), 2
-            else:
-                date, prec = None, None
-            fat = _counts(sent, numbers, "fatalities")
-            inj = _counts(sent, numbers, "injured")
-            hedged = is_hedged(s_chars, doc, lang, trigger)
-            found_places = _event_places(doc, sent, hit, places)
-            if found_places == [None] and dateline is not None:
-                found_places = [dateline]
-            for place in found_places:
-                score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
-                    + 0.1 * bool(date_in) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
-                events.append(EventReport(
-                    type=type_name, sentence=s_chars, trigger=trigger,
-                    acled_event_type=ontology.acled(type_name)[0],
-                    acled_sub_event_type=ontology.acled(type_name)[1],
-                    case_label=ontology.case_label(type_name),
-                    actors=[ActorRef(r.text, r.role, r.actor_id, r.start, r.end) for r in refs],
-                    place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
-                    weapons=_weapons(sent, lang), attribution=list(sources), hedged=hedged,
-                    score=min(score, 1.0)))
+        here = [ev for hit in _select(_match_triggers(sent, lang))
+                for ev in _reports(found, sent, hit, sources)]
+        events += here
+        intro = (sent, sources, here) if _introduces_list(sent, lang) else None
     return events
+
+
+def _add_item(f: _Found, intro: tuple[Span, list[str], list[EventReport]], item: Span,
+              type_name: str, events: list[EventReport]) -> None:
+    """Adds a list item to the seizure its introducing sentence reports, creating the
+    seizure when the sentence named none ("... abandonando en el lugar lo siguiente:")."""
+    sent, sources, reports = intro
+    same = [ev for ev in reports if ev.type == type_name]
+    if not same:
+        words = [t for t in item if not (t.is_punct or t.is_space)]
+        hit = _Hit(type_name, words[0].i, words[-1].i + 1, 1.0)
+        evidence = f.doc[sent.start:item.end]
+        # Located and dated by the introducing sentence; the trigger is the first item.
+        same = _reports(f, sent, _Hit(type_name, sent.end - 1, sent.end, 1.0), sources,
+                        evidence)
+        for ev in same:
+            ev.trigger = (f.doc[hit.start].idx, f.doc[hit.end - 1].idx
+                          + len(f.doc[hit.end - 1].text))
+        reports += same
+        events += same
+    for ev in same:
+        ev.sentence = (ev.sentence[0], max(ev.sentence[1], item.end_char))
+        ev.weapons = list(dict.fromkeys([*ev.weapons, *_weapons(item, f.lang)]))
 
 
 def document_event_type(doc: Doc, events: list[EventReport], lang: str) -> str | None:

@@ -271,7 +271,9 @@ class Resolver:
         for c in container:
             g = c.feature
             kind = int(gz.kind[g])
-            if kind == KIND_ADM1 and gz.admin1_code[g] and gz.admin1_code[g] == gz.admin1_code[f]:
+            # A state contains what lies in it, not itself: "Durango, Dgo." is the city.
+            if kind == KIND_ADM1 and gz.admin1_code[g] and gz.admin1_code[g] == gz.admin1_code[f] \
+                    and int(gz.kind[f]) != KIND_ADM1:
                 return True
             if kind == KIND_COUNTRY and gz.country_code[g] == gz.country_code[f] and g != f:
                 return True

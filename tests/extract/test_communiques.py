@@ -1,0 +1,70 @@
+"""Official releases (SEDENA) from the development set: seizures listed item by item, events
+located in the paragraph that names their municipality, closing boilerplate ignored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corrobora.extract.place_cues import cued_place_spans
+from corrobora.extractor import Extractor
+from corrobora.model import Document, Extraction
+
+
+def _release(shared: Path, doc_id: str) -> tuple[str, Extraction]:
+    path = shared / "data/mexico/sedena-dev/sedena.dev.input.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        row = next(r for r in map(json.loads, fh) if r["id"] == doc_id)
+    doc = Document(row["text"], doc_id, lang="es")
+    return row["text"], Extractor().extract(doc)
+
+
+@pytest.fixture(scope="module")
+def tamaulipas(shared: Path) -> tuple[str, Extraction]:
+    # Reynosa dateline; marijuana found in Camargo, Matamoros and Miguel Alemán.
+    return _release(shared, "2012122001_SEDENA")
+
+
+def test_each_paragraph_locates_its_seizure(tamaulipas: tuple[str, Extraction]) -> None:
+    _, ex = tamaulipas
+    seizures = [ev for ev in ex.events if ev.type == "DRUG_SEIZURE"]
+    assert {ev.place.inegi_code for ev in seizures if ev.place} >= {"28007", "28022", "28025"}
+    # The closing call for citizen tips ("coadyuven a la captura de ...") is no arrest.
+    assert not [ev for ev in ex.events if ev.case_label == "ARREST"]
+
+
+def test_cue_words_make_places_of_names_ner_missed(tamaulipas: tuple[str, Extraction]) -> None:
+    text, ex = tamaulipas
+    # The Spanish NER tags "Miguel Aleman" as a person in this accent-stripped release.
+    assert any(p.text == "Miguel Aleman" and p.inegi_code == "28025" for p in ex.places)
+
+
+def test_listed_items_make_one_located_seizure(shared: Path) -> None:
+    text, ex = _release(shared, "2012120801_SEDENA")
+    orizaba = [ev for ev in ex.events if ev.place and ev.place.inegi_code == "30118"]
+    weapons = [ev for ev in orizaba if ev.type == "SEIZURE"]
+    assert len(weapons) == 1
+    ev = weapons[0]
+    # "... abandonando en el lugar lo siguiente: Dos armas largas. 19 cartuchos ..."
+    assert text[ev.trigger[0]:ev.trigger[1]] == "Dos armas largas"
+    assert "lo siguiente" in text[ev.sentence[0]:ev.sentence[1]]
+    assert ev.weapons == ["firearms"]
+    # The items themselves report no events of their own.
+    items_start = text.index("Dos armas largas")
+    assert not [e for e in ex.events if e.sentence[0] >= items_start
+                and e.sentence[1] <= text.index("19 dosis de marihuana") + 20
+                and e is not ev and e.type != "DRUG_SEIZURE"]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("en los municipios de Camargo , Matamoros y Miguel Aleman , Tamps .",
+     ["Camargo", "Matamoros", "Miguel Aleman", "Tamps"]),
+    ("en el municipio de Martínez de la Torre, Veracruz", ["Martínez de la Torre",
+                                                           "Veracruz"]),
+    ("gunmen stormed the town of Tapalpa on Sunday", ["Tapalpa"]),
+    ("la Ciudad de México y el municipio", []),
+])
+def test_place_cues(text: str, names: list[str]) -> None:
+    assert [text[s:e] for s, e in cued_place_spans(text)] == names
