@@ -23,7 +23,7 @@ _WINDOW = 4  # tokens after a count where its kind may appear
 
 
 # spaCy tags "between 5 and 7" as DATE; bare numbers like it are counts, not dates.
-_BARE = re.compile(r"^(?:between\s+)?\d{1,3}\s+(?:and|to|or|-)\s+\d{1,3}$", re.I)
+_BARE = re.compile(r"^(?:between\s+)?\d{1,3}(?:\s+(?:and|to|or|-)\s+\d{1,3})?$", re.I)
 
 
 def _ent_text(tok: Token) -> str:
@@ -106,8 +106,9 @@ def _kind(doc: Doc, s: int, e: int, lang: str) -> str | None:
             return k
         if tok.is_punct and tok.text not in ("-",):
             break
-        between = (fold(tok.text) in people or tok.pos_ in ("AUX", "ADV", "ADJ", "DET", "PART",
-                                                             "NOUN", "PROPN")
+        # "decenas de lesionados", "dozens of wounded": the kind follows a partitive.
+        between = (fold(tok.text) in people or fold(tok.text) in ("de", "of")
+                   or tok.pos_ in ("AUX", "ADV", "ADJ", "DET", "PART", "NOUN", "PROPN")
                    or tok.lemma_ in ("be", "have", "ser", "estar", "haber", "resultar",
                                      "quedar", "leave", "dejar"))
         if not between:
@@ -180,5 +181,37 @@ def casualties(doc: Doc, lang: str) -> list[NumberMention]:
             span = doc[s:e]
             out.append(NumberMention(span.start_char, span.end_char, span.text, kind, lo, hi))
         i = max(e, i + 1)
-    return out
+    return sorted(out + _conjoined_totals(doc, out), key=lambda m: (m.start, -m.end))
+
+
+def _conjoined_totals(doc: Doc, counts: list[NumberMention]) -> list[NumberMention]:
+    """Totals of counts joined under one predicate: "killed four police officers and two
+    civilians" adds a count of 6 over both, while "3 dead, including two children" stays 3."""
+    totals: list[NumberMention] = []
+    run: list[NumberMention] = []
+
+    def noun(m: NumberMention) -> Token | None:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        return span[-1].head if span is not None else None
+
+    def close() -> None:
+        if len(run) > 1:
+            lo = sum(m.min for m in run)
+            hi = None if any(m.max is None for m in run) else sum(m.max or 0 for m in run)
+            last = noun(run[-1])
+            end = max(run[-1].end, last.idx + len(last.text)) if last is not None else run[-1].end
+            text = doc.text[run[0].start:end]
+            totals.append(NumberMention(run[0].start, end, text, run[0].kind, lo, hi))
+
+    for m in counts:
+        head = noun(m)
+        prev = noun(run[-1]) if run else None
+        joined = (run and m.kind == run[-1].kind and head is not None and prev is not None
+                  and head.dep_ == "conj" and head.head.i == prev.i)
+        if not joined:
+            close()
+            run = []
+        run.append(m)
+    close()
+    return totals
 
