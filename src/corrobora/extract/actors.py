@@ -134,8 +134,12 @@ class ActorRegistry:
             for alias in (a.name, *a.aliases):
                 if alias in a.guarded:
                     continue
-                # Only "the" is dropped from aliases: "El Mayo" without "El" is the month.
-                for key in {normalize(alias), _strip_articles(normalize(alias), {"the"})}:
+                # Only "the" is dropped from one-word remainders: "El Mayo" without "El" is
+                # the month; "Los Artistas Asesinos" without "Los" is still the group.
+                norm = normalize(alias)
+                bare = _strip_articles(norm)
+                keys = [norm, _strip_articles(norm, {"the"})] + ([bare] if " " in bare else [])
+                for key in keys:
                     self._alias.setdefault(key, a.actor_id)
             for alias in a.guarded:
                 self._guarded.setdefault(normalize(alias), a.actor_id)
@@ -298,3 +302,87 @@ def load_files(names: tuple[str, ...] = _FILES) -> tuple[list[Actor], list[Relat
 @lru_cache(maxsize=1)
 def _default_registry() -> ActorRegistry:
     return ActorRegistry(*load_files())
+
+
+# -- mentions in running text: group names, candidates, anaphora, hedges -------------------
+
+_UP = "A-ZÁÉÍÓÚÑÜ"
+_NAME = (rf"(?:(?:Los|Las|La|El)\s+)?[{_UP}0-9][\w'’-]*"
+         rf"(?:\s+(?:(?:de|del|de\s+la|de\s+los|de\s+las)\s+)?[{_UP}0-9][\w'’-]*)*")
+_GROUP_PATTERNS = [
+    # "Cártel de Santa Rosa de Lima", "cártel Jalisco Nueva Generación": the cue is in the name.
+    re.compile(rf"(?P<full>(?i:c[áa]rtel(?:es)?)\s+(?:(?i:de\s+los|de\s+las|de\s+la|del|de)\s+)?"
+               rf"(?P<name>{_NAME}))"),
+    # "grupo criminal Los Viagras", "la facción de Los Mayos", "the gang Barrio 18": the cue
+    # precedes the name and is not part of it.
+    re.compile(r"(?i:grupo\s+(?:criminal|delictivo|armado)|c[ée]lula(?:\s+(?:delictiva|criminal))?"
+               r"|banda(?:\s+(?:delictiva|criminal))?|facci[óo]n|pandilla"
+               r"|organizaci[óo]n\s+(?:criminal|delictiva)|criminal\s+(?:group|organi[sz]ation)"
+               r"|gang|faction)\s+(?:(?i:de|del|of|known\s+as|called|llamad[oa]|denominad[oa])\s+)?"
+               rf"(?P<full>(?P<name>{_NAME}))"),
+    # "the Sinaloa cartel", "Barrio Azteca gang".
+    re.compile(rf"(?P<full>(?P<name>{_NAME})\s+(?i:cartel|gang|faction|crime\s+group))\b"),
+]
+# Capitalised words that open a sentence or qualify a cartel without naming it.
+_NOT_NAMES = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "mexican", "mexico", "colombian",
+    "drug", "rival", "powerful", "other", "another", "both", "his", "her", "its", "their",
+    "el", "la", "los", "las", "un", "una", "este", "esta", "ese", "esa", "dicho", "dicha",
+    "otro", "otra", "cada", "su", "sus", "us", "u", "american", "venezuelan", "international",
+})
+_ANAPHOR = re.compile(
+    r"\b(?i:the|el|la|dicho|dicha|ese|esa|este|esta)\s+"
+    r"(?i:c[áa]rtel|organizaci[óo]n(?:\s+(?:criminal|delictiva))?|criminal\s+organi[sz]ation"
+    r"|organi[sz]ation|grupo\s+(?:criminal|delictivo)|criminal\s+group)\b"
+    rf"(?!\s+(?i:de|del|of)\s+[{_UP}])(?!\s+[{_UP}])")
+# A doubted identity: "presuntos integrantes del", "alleged members of the", "supuestos
+# sicarios de", "suspected ... of": the hedge word, then at most four words, then the name.
+_HEDGE = re.compile(
+    r"\b(?i:presunt[oa]s?|supuest[oa]s?|presumiblemente|alleged(?:ly)?|suspected|reputed"
+    r"|purported(?:ly)?|presumed|posibles?|probables?)\s+(?:[\w'’-]+\s+){0,4}$")
+
+
+@dataclass(slots=True, frozen=True)
+class GroupMention:
+    start: int
+    end: int
+    text: str
+    name: str
+
+
+def group_mentions(text: str, offset: int = 0) -> list[GroupMention]:
+    """Spans that name a group through a cue ("Cártel de X", "grupo criminal X", "X gang"),
+    known or not; `offset` is added to the positions."""
+    out: list[GroupMention] = []
+    for pat in _GROUP_PATTERNS:
+        for m in pat.finditer(text):
+            name = m.group("name")
+            words = [w for w in normalize(name).split() if w not in _NOT_NAMES]
+            if not words:
+                continue
+            s, e = m.span("full")
+            if any(g.start <= s + offset and e + offset <= g.end for g in out):
+                continue
+            out.append(GroupMention(s + offset, e + offset, m.group("full"), name))
+    return out
+
+
+def candidate_id(text: str) -> str:
+    """`candidate:<slug>` for a group name the registry does not know."""
+    return "candidate:" + slug(_strip_articles(normalize(text)))
+
+
+def anaphors(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+    """"the cartel", "la organización": references to a group named elsewhere."""
+    return [(m.start() + offset, m.end() + offset, m.group(0)) for m in _ANAPHOR.finditer(text)]
+
+
+def hedged_before(text: str) -> bool:
+    """Whether the text right before a name doubts its identity ("presuntos integrantes del")."""
+    return _HEDGE.search(text[-80:]) is not None
+
+
+def normalize_name(actor: Actor, text: str = "") -> list[str]:
+    """Every word of an actor's names (and of `text`, the form a document used), normalised:
+    what a later surname-only mention ("Zambada") may be checked against."""
+    return [w for n in (actor.name, *actor.aliases, text) for w in normalize(n).split()]

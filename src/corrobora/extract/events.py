@@ -29,7 +29,16 @@ from spacy.tokens import Doc, Span
 
 from corrobora.extract import ontology
 from corrobora.extract._data import find_phrases, fold, lex, load_yaml, token_keys
-from corrobora.extract.actors import Actor, ActorRegistry
+from corrobora.extract.actors import (
+    Actor,
+    ActorRegistry,
+    anaphors,
+    candidate_id,
+    group_mentions,
+    hedged_before,
+    normalize,
+    normalize_name,
+)
 from corrobora.extract.attribution import is_hedged
 from corrobora.extract.nlp import model_lang
 from corrobora.model import (
@@ -125,34 +134,74 @@ def _in(span: tuple[int, int], outer: tuple[int, int]) -> bool:
 def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             attributions: list[Attribution], reg: ActorRegistry
             ) -> list[tuple[ActorRef, Actor | None]]:
+    """The actors of a trigger's sentence: named entities (registry actors, or unknown
+    names), groups named through a cue ("Cártel de X", "grupo criminal X": unknown ones
+    become `candidate:` actors), common-noun references ("security forces"), and "the
+    cartel" / "la organización" when the document named exactly one group before it."""
+    text = doc.text
     s_chars = (sent.start_char, sent.end_char)
     attr_spans = [(a.start, a.end) for a in attributions]
     out: list[tuple[ActorRef, Actor | None]] = []
     trig_char = doc[hit.start].idx
-    cands: list[tuple[int, int, str, Actor | None]] = []
+    # start, end, text, actor, candidate id
+    cands: list[tuple[int, int, str, Actor | None, str | None]] = []
+
+    def attributed(s: int, e: int) -> bool:
+        return any(_in((s, e), a) for a in attr_spans)
+
+    def resolved(e: Entity) -> Actor | None:
+        # NER's ORG label is itself a group cue: guarded aliases ("Los Ardillos") may match.
+        return reg.get(e.actor_id) if e.actor_id else reg.match(e.text, guarded=e.label == "ORG")
+
     for e in entities:
         if e.label not in ("ORG", "PER") or not _in((e.start, e.end), s_chars):
             continue
-        if any(_in((e.start, e.end), a) for a in attr_spans):
+        if attributed(e.start, e.end):
             continue
-        actor = reg.get(e.actor_id) if e.actor_id else reg.match(e.text)
+        actor = resolved(e)
+        if actor is None and len(e.text.split()) <= 2:
+            # "Zambada" after "Ismael Zambada" (the model may call it ORG): the one registry
+            # person named earlier whose name holds every word of this one.
+            words = set(normalize(e.text).split())
+            earlier = {a.actor_id: a for x in entities if x.start < e.start
+                       and x.label in ("PER", "ORG")
+                       and (a := resolved(x)) is not None and a.type == "person"
+                       and words <= set(normalize_name(a, x.text))}
+            actor = next(iter(earlier.values())) if len(earlier) == 1 else None
         if actor is not None and actor.type == "media":
             continue
-        cands.append((e.start, e.end, e.text, actor))
+        cands.append((e.start, e.end, e.text, actor, None))
+    for g in group_mentions(text[s_chars[0]:s_chars[1]], s_chars[0]):
+        if attributed(g.start, g.end):
+            continue
+        actor = reg.match(g.text, guarded=True) or reg.match(g.name, guarded=True)
+        over = [c for c in cands if c[0] < g.end and g.start < c[1]]
+        if any(c[3] is not None for c in over):
+            continue  # an entity there already resolved
+        # The cue's span replaces the unresolved entities it covers ("Santa Rosa de Lima").
+        cands = [c for c in cands if c not in over]
+        cands.append((g.start, g.end, g.text, actor, None if actor else candidate_id(g.text)))
     pairs = [(m, aid) for m, aid in reg.mention_strings()]
     for ms, me, phrase in find_phrases(sent, [m for m, _ in pairs]):
         span = doc[ms:me]
-        if any(_in((span.start_char, span.end_char), a) for a in attr_spans):
+        if attributed(span.start_char, span.end_char):
             continue
         if any(c[0] < span.end_char and span.start_char < c[1] for c in cands):
             continue
         actor = reg.match_mention(phrase)
         if actor and all(c[3] is None or c[3].actor_id != actor.actor_id for c in cands):
-            cands.append((span.start_char, span.end_char, span.text, actor))
-    cands.sort()
+            cands.append((span.start_char, span.end_char, span.text, actor, None))
+    for s, e, phrase in anaphors(text[s_chars[0]:s_chars[1]], s_chars[0]):
+        if attributed(s, e) or any(c[0] < e and s < c[1] for c in cands):
+            continue
+        groups = {a.actor_id: a for x in entities if x.start < s and x.label in ("ORG", "PER")
+                  and (a := resolved(x)) is not None and a.type == "criminal_group"}
+        if len(groups) == 1:  # ambiguous otherwise ("Los Chapitos" and "Los Mayos")
+            cands.append((s, e, phrase, next(iter(groups.values())), None))
+    cands.sort(key=lambda c: (c[0], c[1]))
     seen: set[str] = set()
-    for start, end, text, actor in cands:
-        key = actor.actor_id if actor else fold(text)
+    for start, end, ctext, actor, cand in cands:
+        key = actor.actor_id if actor else cand or fold(ctext)
         if key in seen:
             continue
         seen.add(key)
@@ -164,7 +213,9 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
                 role = "actor2"
             elif root.head.dep_ == "agent" or (root.head.lower_ == "by" and root.dep_ == "pobj"):
                 role = "actor1"
-        out.append((ActorRef(text, role, actor.actor_id if actor else None, start, end), actor))
+        hedged = hedged_before(text[s_chars[0]:start])
+        out.append((ActorRef(ctext, role, actor.actor_id if actor else None, start, end,
+                             hedged=hedged, candidate=cand), actor))
     return out
 
 
@@ -172,6 +223,8 @@ def _refine(hit_type: str, refine: str | None,
             actors: list[tuple[ActorRef, Actor | None]]) -> str:
     kinds = {a.type for _, a in actors if a is not None}
     groups = {a.actor_id for _, a in actors if a is not None and a.type == "criminal_group"}
+    # A group the registry does not know still makes a clash between groups.
+    groups |= {r.candidate for r, a in actors if a is None and r.candidate}
     leaders = [a for _, a in actors if a is not None and a.leader_of]
     if refine == "killing" and leaders:
         return "LEADER_KILLED"
@@ -188,13 +241,28 @@ def _refine(hit_type: str, refine: str | None,
 
 
 def _roles_for(type_name: str, actors: list[tuple[ActorRef, Actor | None]]) -> list[ActorRef]:
+    """Roles the sentence's word order gets wrong: in an arrest or a leader's capture or
+    killing, the leader and the groups he leads are acted upon (actor2), even when named
+    first ("X, a co-founder of the Sinaloa Cartel, was arrested"); in an arrest or capture
+    the state force acts (actor1) and the criminal groups and persons are acted upon."""
     refs = [r for r, _ in actors]
-    if type_name in ("LEADER_KILLED", "LEADER_CAPTURED"):
-        for r, a in actors:
-            if a is not None and a.leader_of:
-                r.role = "actor2"
-            elif a is not None and a.type == "state_force":
-                r.role = "actor1"
+    if type_name not in ("LEADER_KILLED", "LEADER_CAPTURED", "ARREST"):
+        return refs
+    reg = ActorRegistry.load()
+    leaders = [a for _, a in actors if a is not None and a.leader_of]
+    theirs: set[str] = set()
+    for a in leaders:
+        theirs |= reg.group_of(a.actor_id)
+    capture = type_name != "LEADER_KILLED"
+    has_state = any(a is not None and a.type == "state_force" for _, a in actors)
+    for r, a in actors:
+        if a is not None and (a.leader_of or a.actor_id in theirs):
+            r.role = "actor2"
+        elif a is not None and a.type == "state_force" and (leaders or capture):
+            r.role = "actor1"
+        elif capture and has_state and (r.candidate or (a is not None and a.type in (
+                "criminal_group", "person"))):
+            r.role = "actor2"
     return refs
 
 

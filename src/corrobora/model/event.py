@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corrobora.model.place import Place
 
@@ -24,11 +24,26 @@ class ActorRef:
     role: str
     """actor1 (who acts), actor2 (who is acted upon), or assoc."""
     actor_id: str | None = None
+    """The registry actor; None for a name the registry does not know."""
     start: int | None = None
     end: int | None = None
+    hedged: bool = False
+    """The identity is doubted: "presuntos integrantes del CJNG", "alleged members of"."""
+    candidate: str | None = None
+    """`candidate:<slug>` for a group the registry does not know ("Cártel de X"), kept
+    apart from registry actors until someone confirms it; actor_id stays None."""
 
     def to_contract(self) -> dict[str, object]:
-        return {"text": self.text, "actor_id": self.actor_id, "role": self.role}
+        # CONTRACTS §1 allows extra keys; the three it names keep their meaning.
+        out: dict[str, object] = {"text": self.text, "actor_id": self.actor_id,
+                                  "role": self.role, "hedged": self.hedged}
+        if self.candidate:
+            out["candidate"] = self.candidate
+        return out
+
+    def copy(self) -> ActorRef:
+        """An independent copy (one per event report: roles may differ between them)."""
+        return replace(self)
 
 
 @dataclass(slots=True)
