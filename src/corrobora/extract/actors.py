@@ -315,13 +315,14 @@ _GROUP_PATTERNS = [
                rf"(?P<name>{_NAME}))"),
     # "grupo criminal Los Viagras", "la facción de Los Mayos", "the gang Barrio 18": the cue
     # precedes the name and is not part of it.
-    re.compile(r"(?i:grupo\s+(?:criminal|delictivo|armado)|c[ée]lula(?:\s+(?:delictiva|criminal))?"
+    # English cues are lower case ("Qin Gang" is a name); "faction of" is politics.
+    re.compile(r"\b(?:(?i:grupo\s+(?:criminal|delictivo|armado)|c[ée]lula(?:\s+(?:delictiva|criminal))?"
                r"|banda(?:\s+(?:delictiva|criminal))?|facci[óo]n|pandilla"
-               r"|organizaci[óo]n\s+(?:criminal|delictiva)|criminal\s+(?:group|organi[sz]ation)"
-               r"|gang|faction)\s+(?:(?i:de|del|of|known\s+as|called|llamad[oa]|denominad[oa])\s+)?"
+               r"|organizaci[óo]n\s+(?:criminal|delictiva))|criminal\s+(?:group|organi[sz]ation)"
+               r"|gang|faction)\s+(?:(?:de|del|known\s+as|called|llamad[oa]|denominad[oa])\s+)?"
                rf"(?P<full>(?P<name>{_NAME}))"),
     # "the Sinaloa cartel", "Barrio Azteca gang".
-    re.compile(rf"(?P<full>(?P<name>{_NAME})\s+(?i:cartel|gang|faction|crime\s+group))\b"),
+    re.compile(rf"(?P<full>(?P<name>{_NAME})\s+(?:[Cc]artel|gang|faction|crime\s+group))\b"),
 ]
 # Capitalised words that open a sentence or qualify a cartel without naming it.
 _NOT_NAMES = frozenset({
@@ -329,6 +330,7 @@ _NOT_NAMES = frozenset({
     "drug", "rival", "powerful", "other", "another", "both", "his", "her", "its", "their",
     "el", "la", "los", "las", "un", "una", "este", "esta", "ese", "esa", "dicho", "dicha",
     "otro", "otra", "cada", "su", "sus", "us", "u", "american", "venezuelan", "international",
+    "notorious", "one", "officials", "leaders", "members", "bosses",
 })
 _ANAPHOR = re.compile(
     r"\b(?i:the|el|la|dicho|dicha|ese|esa|este|esta)\s+"
@@ -356,15 +358,40 @@ def group_mentions(text: str, offset: int = 0) -> list[GroupMention]:
     out: list[GroupMention] = []
     for pat in _GROUP_PATTERNS:
         for m in pat.finditer(text):
-            name = m.group("name")
+            if _headline(text, m.start()):
+                continue  # "Notorious Cartel Officials Say": every word is capitalised
+            s, e = m.span("full")
+            ns, ne = m.span("name")
+            # Leading words that qualify rather than name ("Mexico's Sinaloa cartel",
+            # "1980s, the Sinaloa cartel") leave the name; the span shrinks with them.
+            while True:
+                w = re.match(r"\S+\s*", text[ns:ne])
+                if w is None or ns >= ne:
+                    break
+                word = w.group(0).strip()
+                if not (normalize(word) in _NOT_NAMES - _ARTICLES or word.endswith(("'s", "’s"))
+                        or any(c.isdigit() for c in word)) or w.end() >= ne - ns:
+                    break
+                if s == ns:
+                    s += w.end()
+                ns += w.end()
+            name = text[ns:ne]
             words = [w for w in normalize(name).split() if w not in _NOT_NAMES]
             if not words:
                 continue
-            s, e = m.span("full")
             if any(g.start <= s + offset and e + offset <= g.end for g in out):
                 continue
-            out.append(GroupMention(s + offset, e + offset, m.group("full"), name))
+            out.append(GroupMention(s + offset, e + offset, text[s:e], name))
     return out
+
+
+def _headline(text: str, pos: int) -> bool:
+    """Whether the line at `pos` is in title case (most words capitalised)."""
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    words = [w for w in text[a:b if b != -1 else len(text)].split() if w[:1].isalpha()]
+    caps = sum(w[0].isupper() for w in words)
+    return len(words) >= 4 and caps >= 0.7 * len(words)
 
 
 def candidate_id(text: str) -> str:
