@@ -116,15 +116,16 @@ def test_one_sense_per_document(resolver: Resolver) -> None:
 def test_unresolvable_span_is_kept(resolver: Resolver) -> None:
     text = "Clashes in Qxzvwtplkq and Culiacán."
     spans = [(11, 21), (26, 34)]
-    places = resolver.resolve(text, spans)
+    places = resolver.resolve(text, spans, backoff=False)
     assert len(places) == 2
     assert places[0].text == "Qxzvwtplkq"
     assert places[0].lat is None and places[0].lon is None and places[0].geonameid is None
     assert places[0].to_contract()["lat"] is None
     assert places[1].admin1_code == "MX-SIN" and places[1].inegi_code == "25006"
-    backed = resolver.resolve(text, spans, backoff=True)
+    backed = resolver.resolve(text, spans)  # backoff is the default
     assert backed[0].resolved and backed[0].geo_precision == 2
-    assert backed[0].score < 0.5
+    assert backed[0].score < 0.5 and backed[0].geonameid is None
+    assert backed[0].inegi_code == "25006"  # the street or building lies in the story's town
 
 
 def test_fuzzy_only_when_exact_fails(resolver: Resolver) -> None:

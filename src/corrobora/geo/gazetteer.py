@@ -371,7 +371,8 @@ def build(path: Path | str | None = None) -> Gazetteer:
                   "continent": continent_feature.get(ref),
                   "city": gid_to_feature.get(int(ref)) if kind == "city" else None}.get(kind)
         if target is not None:
-            b.name(target, row[0], MATCH_ALIAS)
+            b.name(target, row[0],
+                   MATCH_DEMONYM if len(row) > 2 and row[2] == "demonym" else MATCH_ALIAS)
 
     gz = _freeze(b, admin1_feature, country_feature)
     path.parent.mkdir(parents=True, exist_ok=True)
