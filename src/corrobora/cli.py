@@ -296,6 +296,32 @@ def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
 
 
 @app.command()
+def actors(
+    db: DbOption = Path(DEFAULT_DB),
+    candidates: Annotated[bool, typer.Option(
+        "--candidates", help="Only groups named in reports but not in the registry.")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+) -> None:
+    """List the actors events name, most reported first.
+
+    Example: corrobora actors --candidates
+    """
+    with _open(db, read_only=True) as store:
+        rows = store.list_actors("candidate" if candidates else None)
+    if format == "jsonl":
+        for r in rows:
+            out.print_json(json.dumps(r, default=_json_default), indent=None)
+        return
+    table = Table(title=f"{len(rows)} {'candidate ' if candidates else ''}actors")
+    for col in ("actor", "name", "type", "status", "reports", "documents"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["type"] or "", r["status"], str(r["reports"]),
+                      str(r["documents"]))
+    out.print(table)
+
+
+@app.command()
 def export(
     kind: Annotated[str, typer.Argument(help="documents or events")],
     db: DbOption = Path(DEFAULT_DB),

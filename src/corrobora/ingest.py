@@ -211,8 +211,18 @@ class Ingestor:
         if actor is None:
             return None
         batch.actors.append({"id": actor.actor_id, "name": actor.name, "type": actor.type,
-                             "inter_code": actor.inter, "origin": actor.source})
+                             "inter_code": actor.inter, "status": "confirmed",
+                             "origin": actor.source})
         return actor_id
+
+    @staticmethod
+    def _add_candidate(candidate_id: str, text: str, document_id: str, batch: Batch) -> str:
+        """Queue a group the registry does not know, kept apart as a candidate until an
+        analyst confirms it (the first report that names it is its origin)."""
+        batch.actors.append({"id": candidate_id, "name": text, "type": "criminal_group",
+                             "inter_code": 3, "status": "candidate",
+                             "origin": f"named in document {document_id}"})
+        return candidate_id
 
     # -- fusion -------------------------------------------------------------------------
 
@@ -273,10 +283,15 @@ class Ingestor:
         candidates = self.store.event_candidates(families, since, until, sorted(roots))
         evidence = self.store.event_evidence([c["id"] for c in candidates])
         fuser = EventFuser(candidates, evidence)
-        for row, root, ev, _did in rows:
+        for row, root, ev, did in rows:
             row["event_id"], row["link_score"] = fuser.assign(row, root)
             for actor in ev.actors:
-                actor_id = self._add_actor(actor.actor_id, batch) if actor.actor_id else None
+                if actor.actor_id:
+                    actor_id = self._add_actor(actor.actor_id, batch)
+                elif actor.candidate:
+                    actor_id = self._add_candidate(actor.candidate, actor.text, did, batch)
+                else:
+                    actor_id = None
                 batch.event_report_actors.append({"event_report_id": row["id"], "role": actor.role,
                                                   "text": actor.text, "actor_id": actor_id})
             del row["admin1_code"], row["reliability"]

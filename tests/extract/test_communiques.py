@@ -36,7 +36,7 @@ def test_each_paragraph_locates_its_seizure(tamaulipas: tuple[str, Extraction]) 
 
 
 def test_cue_words_make_places_of_names_ner_missed(tamaulipas: tuple[str, Extraction]) -> None:
-    text, ex = tamaulipas
+    _, ex = tamaulipas
     # The Spanish NER tags "Miguel Aleman" as a person in this accent-stripped release.
     assert any(p.text == "Miguel Aleman" and p.inegi_code == "28025" for p in ex.places)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from corrobora.extractor import Extractor
 from corrobora.model import Document
@@ -25,7 +26,7 @@ def test_language_runs_split_at_the_quoted_spanish_paragraph() -> None:
     assert spanish.startswith("Elementos del Ejército") and spanish.endswith("armas largas.\n")
     # The runs cover the text without gaps, so offsets map back exactly.
     assert runs[0][0] == 0 and runs[-1][1] == len(ARTICLE)
-    assert all(a[1] == b[0] for a, b in zip(runs, runs[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(runs))
 
 
 def test_single_language_text_is_one_run() -> None:

@@ -398,7 +398,7 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
             acled_event_type=ontology.acled(type_name)[0],
             acled_sub_event_type=ontology.acled(type_name)[1],
             case_label=ontology.case_label(type_name),
-            actors=[ActorRef(r.text, r.role, r.actor_id, r.start, r.end) for r in refs],
+            actors=[r.copy() for r in refs],
             place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
             weapons=_weapons(wide, lang), attribution=list(sources), hedged=hedged,
             score=min(score, 1.0)))
@@ -503,23 +503,10 @@ def _add_item(f: _Found, intro: tuple[Span, list[str], list[EventReport]], item:
 
 
 def document_event_type(doc: Doc, events: list[EventReport], lang: str) -> str | None:
-    """The document's main CASE 2021 label: trigger evidence summed over sentences, the
-    lead sentence counting double (news leads with the main event), plus the events found."""
-    lang = model_lang(lang)
-    scores: dict[str, float] = {}
-    topical = {(t.name, p) for t in ontology.types().values() for p in t.topic.get(lang, ())}
-    for k, sent in enumerate(doc.sents):
-        lead = 2.0 if k == 0 else 1.0
-        for hit in _match_triggers(sent, lang, with_topic=True):
-            w = hit.weight * lead * (1 + 0.5 * (hit.end - hit.start - 1))
-            phrase = doc[hit.start:hit.end].text
-            if (hit.type, fold(phrase)) in topical or (hit.type, phrase.lower()) in topical:
-                w *= 0.5
-            label = ontology.case_label(hit.type)
-            scores[label] = scores.get(label, 0.0) + w
-    for ev in events:
-        if ev.case_label:
-            scores[ev.case_label] = scores.get(ev.case_label, 0.0) + 0.5 * ev.score
-    if not scores:
-        return None
-    return max(scores.items(), key=lambda kv: kv[1])[0]
+    """The document's main CASE 2021 label, from the learned classifier
+    (extract/event_classifier.py): multilingual embeddings of the text and its lead, the
+    trigger-lexicon scores and the event reports found. None for a document without text."""
+    # Imported here: event_classifier builds on this module's trigger matcher.
+    from corrobora.extract.event_classifier import classify
+
+    return classify(doc, events, lang)

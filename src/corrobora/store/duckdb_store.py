@@ -340,6 +340,18 @@ class Store:
             "failures": one("SELECT count(*) FROM ingest_failures"),
         }
 
+    def list_actors(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Stored actors with how many event reports and documents name them, most named
+        first; `status` 'candidate' lists the groups awaiting confirmation."""
+        return self._dicts(
+            "SELECT a.id, a.name, a.type, a.inter_code, a.status, a.origin, "
+            "count(DISTINCT ra.event_report_id) AS reports, "
+            "count(DISTINCT r.document_id) AS documents "
+            "FROM actors a LEFT JOIN event_report_actors ra ON ra.actor_id = a.id "
+            "LEFT JOIN event_reports r ON r.id = ra.event_report_id "
+            "WHERE ? IS NULL OR a.status = ? GROUP BY ALL ORDER BY reports DESC, a.id",
+            [status, status])
+
     def export_documents(self) -> Iterator[dict[str, Any]]:
         """CONTRACTS §2 documents: id, story_id, duplicate_of, cites, lang, source, published_at."""
         yield from self._stream(
@@ -363,6 +375,26 @@ class Store:
             " WHERE r.event_id = e.id) AS actors "
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
         )
+
+    def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
+                             types: Sequence[str] = ()) -> list[tuple[date, str, int]]:
+        """(month, region, events) for events of these ACLED event types or our types, by
+        `level` "admin1" (ISO 3166-2 code) or "municipality" (INEGI code) of the event's
+        place. An event dated as a range counts in the month of its first day; events
+        without a date or a place at that level are not counted."""
+        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}.get(level)
+        if column is None:
+            raise StoreError(f"unknown region level {level!r} (admin1 or municipality)")
+        rows = self.con.execute(
+            f"SELECT date_trunc('month', e.date)::DATE AS month, {column} AS region, "
+            "count(*) AS n FROM events e JOIN gazetteer_places p USING (geonameid) "
+            f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
+            "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
+            "OR e.type IN (SELECT unnest(?::TEXT[]))) "
+            "GROUP BY ALL ORDER BY 1, 2",
+            [list(acled_event_types), list(types)],
+        ).fetchall()
+        return [(m, r, int(n)) for m, r, n in rows]
 
     # -- helpers ----------------------------------------------------------------------------
 
