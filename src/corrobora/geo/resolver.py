@@ -52,6 +52,8 @@ W_HINT = 0.5
 W_POP = 1.0
 W_CAPITAL = 0.8  # "Washington", "Kabul", "Baghdad": the capital, not its namesake region
 FUZZY_CUTOFF = 88.0
+STRAY_KM = 1000.0  # a small town abroad this far from the story's place is suspect...
+STRAY_POP = 20_000  # ...below this population
 
 _POSSESSIVE = re.compile(r"['’]s$")
 _WRAPPERS = [
@@ -242,7 +244,9 @@ class Resolver:
         for n, (s, e) in enumerate(spans):
             surf = surfaces[n]
             key = norm(_POSSESSIVE.sub("", surf.strip()))
-            if key not in choice:
+            if key not in choice or (focus is not None and self._stray(
+                    cand_of[key][choice[key]].feature, fuzzy_of[key], focus,
+                    keys, cand_of, choice)):
                 if focus is not None:
                     p = self._place(s, e, surf, focus, 0.1)
                     # Near the focus, not the focus itself: no geonameid to claim.
@@ -287,16 +291,55 @@ class Resolver:
                 return True
         return False
 
+    def _stray(self, f: int, fuzzy: bool, focus: int, keys: list[str],
+               cand_of: dict[str, tuple[_Cand, ...]], choice: dict[str, int]) -> bool:
+        """A weak reading far from the story: a near-miss spelling, or a small town
+        abroad that nothing else in the document points to ("Chartres" in a New Orleans
+        street list). Its span is more likely a street or building of the story's place."""
+        gz = self.gz
+        if int(gz.kind[f]) != KIND_CITY or f == focus:
+            return False
+        d = float(_haversine_km(float(gz.lat[focus]), float(gz.lon[focus]),
+                                gz.lat[f:f + 1], gz.lon[f:f + 1])[0])
+        if fuzzy:
+            return d > NEAR_KM
+        if d <= STRAY_KM or int(gz.population[f]) >= STRAY_POP:
+            return False
+        cc = gz.country_code[f]
+        return sum(gz.country_code[cand_of[k][choice[k]].feature] == cc for k in keys) <= 1
+
     def _focus(self, keys: list[str], cand_of: dict[str, tuple[_Cand, ...]],
                choice: dict[str, int], conf: dict[str, float],
                groups: dict[str, list[int]]) -> int | None:
-        """The document's main place: the most-mentioned (then most precise) resolved one."""
+        """The document's main place: the resolved place that the others agree with most
+        (near it, or naming its region or country), then the most mentioned and precise.
+
+        Mentions alone pick outliers: a New Orleans story naming "Washington Square" twice
+        must not back its streets off to Pennsylvania when Louisiana and Franklin agree."""
+        gz = self.gz
+        chosen = [(cand_of[k][choice[k]], len(groups[k]) * conf[k]) for k in keys]
+        chosen = [(c.feature, w) for c, w in chosen if c.match != MATCH_DEMONYM]
+        if not chosen:
+            return None
+        feats = np.array([f for f, _ in chosen], dtype=np.int64)
+        weights = np.array([w for _, w in chosen])
         best: tuple[float, int] | None = None
-        for k in keys:
-            f = cand_of[k][choice[k]].feature
-            w = len(groups[k]) * conf[k] + (0.5 if self.gz.kind[f] == KIND_CITY else 0.0)
-            if best is None or w > best[0]:
-                best = (w, f)
+        for f, w in chosen:
+            kind = int(gz.kind[f])
+            if kind == KIND_CONTINENT:
+                continue
+            d = _haversine_km(float(gz.lat[f]), float(gz.lon[f]), gz.lat[feats], gz.lon[feats])
+            near = (d <= 100.0) & (gz.kind[feats] <= KIND_ADM2)
+            same_a1 = np.array([gz.admin1_code[g] == gz.admin1_code[f] and gz.kind[g] == KIND_ADM1
+                                for g in feats.tolist()])
+            same_cc = np.array([gz.country_code[g] == gz.country_code[f]
+                                and gz.kind[g] == KIND_COUNTRY for g in feats.tolist()])
+            support = float(weights @ (near | same_a1 | same_cc)) - w
+            # Towns first: a street backs off to its town, not to the whole state.
+            score = support + w + (0.5 if kind in (KIND_CITY, KIND_ADM2) else 0.0) \
+                - (0.5 if kind == KIND_COUNTRY else 0.0)
+            if best is None or score > best[0]:
+                best = (score, f)
         return best[1] if best else None
 
     def _place(self, start: int, end: int, text: str, f: int, score: float) -> Place:
