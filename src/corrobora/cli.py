@@ -383,6 +383,157 @@ def demo(
     )
 
 
+analyze_app = typer.Typer(
+    help="What happens next: removal studies on monthly series (docs/analyses.md).",
+    no_args_is_help=True,
+)
+app.add_typer(analyze_app, name="analyze")
+
+
+@analyze_app.command("removal")
+def analyze_removal(
+    series: Annotated[Path | None, typer.Option(
+        "--series", help="CSV date,region,count, monthly (CONTRACTS §3).")] = None,
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="Use the violent events of this store instead of --series.")] = None,
+    region: Annotated[str | None, typer.Option(
+        help="ISO 3166-2 (MX-SIN) or INEGI municipality code (17007).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Removal day, YYYY-MM-DD.")] = None,
+    removal: Annotated[str | None, typer.Option(
+        help="A removal of the registry (zambada-2024): its date and region.")] = None,
+    window_months: Annotated[int, typer.Option(
+        help="Months before and after (the removal month is in neither).")] = 6,
+    lag_months: Annotated[int, typer.Option(
+        help="Months after the removal month to skip before the after window.")] = 0,
+    controls: Annotated[str | None, typer.Option(
+        help="Control regions, comma-separated, or 'none'. Default: all other regions of "
+        "the same level.")] = None,
+    synth: Annotated[bool, typer.Option(help="Fit a synthetic control.")] = True,
+    placebos: Annotated[bool, typer.Option(help="Placebo-in-space p-values.")] = True,
+    plot: Annotated[Path | None, typer.Option(
+        help="Write PATH.png, PATH.svg, PATH.csv and PATH.json.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the same files, named after region and date.")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Violence before and after a leader's removal: ratio with a 95% interval, versus
+    control regions (difference-in-differences) and a synthetic control.
+
+    Example: corrobora analyze removal --series sesnsp.csv --region MX-SIN --date 2024-07-25
+    """
+    # Imported here: statsmodels and matplotlib take seconds to load; other commands skip it.
+    from corrobora.analyze import SeriesError, read_series, run_removal_study
+    from corrobora.analyze.registry import RegistryError, get
+    from corrobora.analyze.series import normalise_region, region_level
+
+    if format not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    if (series is None) == (db is None):
+        raise typer.BadParameter("give one of --series FILE.csv or --db PATH",
+                                 param_hint="--series/--db")
+    try:
+        record = get(removal) if removal else None
+        when = _parse_day(on) or (record.date if record else None)
+        where = region or (record.region if record else None)
+        if when is None or where is None:
+            raise typer.BadParameter("give --region and --date, or --removal ID")
+        where = normalise_region(where)
+        if series is not None:
+            panel = read_series(series)
+        else:
+            from corrobora.analyze.events import violent_event_panel
+
+            level = region_level(where)
+            if level == "other":
+                raise SeriesError(f"region {where!r} is neither ISO 3166-2 (MX-SIN) nor an "
+                                  "INEGI municipality code (17007)")
+            assert db is not None
+            with _open(db, read_only=True) as store:
+                panel = violent_event_panel(store, level)
+        chosen = None
+        if controls is not None:
+            chosen = [] if controls.strip().lower() == "none" else controls.split(",")
+        study = run_removal_study(
+            panel, where, when, months=window_months, lag=lag_months, controls=chosen,
+            synth=synth, placebos=placebos, removal_record=record.summary() if record else None)
+    except (SeriesError, RegistryError, StoreError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    written: list[Path] = []
+    if plot is not None or out_dir is not None:
+        from corrobora.analyze.plot import write_outputs
+
+        if plot is not None:
+            written += write_outputs(study, plot)
+        if out_dir is not None:
+            written += write_outputs(study, out_dir / f"removal_{study.region}_{when}")
+    result = study.to_contract()
+    if format == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    else:
+        _print_study(result)
+    for path in written:
+        err.print(f"wrote {path}", highlight=False)
+
+
+def _print_study(r: dict[str, Any]) -> None:
+    def num(v: float | None, fmt: str = ".2f") -> str:
+        return "n/a" if v is None else format(v, fmt)
+
+    who = r.get("removal")
+    out.print(f"[bold]{r['region']}[/bold], removal {r['date']}"
+              + (f" ({who['person']} {who['kind']}, {who['group']})" if who else ""))
+    for key in ("before", "after"):
+        w = r[key]
+        out.print(f"{key:<6} {w['from']}..{w['to']}: mean {num(r[key + '_mean'])} a month "
+                  f"({w['months']} months)", highlight=False)
+    out.print(f"ratio {num(r['ratio'])} (95% CI {num(r['ci_low'])}–{num(r['ci_high'])}, "
+              f"p {num(r['p_value'], '.2g')})", highlight=False)
+    out.print(f"[dim]{r['method']}[/dim]")
+    c = r.get("controls")
+    if c:
+        if c["irr"] is None:
+            out.print(f"vs controls: {c['note']}")
+        else:
+            out.print(f"vs {c['n_controls']} control regions (difference-in-differences): "
+                      f"IRR {num(c['irr'])} (95% CI {num(c['ci_low'])}–{num(c['ci_high'])}), "
+                      f"placebo p {num(c['placebo_p'], '.3f')} over {c['n_placebos']}",
+                      highlight=False)
+    s = r.get("synthetic_control")
+    if s:
+        top = ", ".join(f"{k} {v:.2f}" for k, v in list(s["weights"].items())[:4])
+        out.print(f"synthetic control: after {num(s['after_mean'], '.1f')} vs synthetic "
+                  f"{num(s['synthetic_after_mean'], '.1f')} a month (gap "
+                  f"{num(s['post_gap'], '+.1f')}, ratio {num(s['ratio'])}); pre-fit RMSE "
+                  f"{num(s['pre_rmse'])} over {s['fit_months']} months; placebo p "
+                  f"{num(s['placebo_p'], '.3f')}; weights {top}", highlight=False)
+    out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+
+
+@analyze_app.command("removals")
+def analyze_removals(
+    format: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+) -> None:
+    """List the registry of leadership removals (src/corrobora/data/removals.yaml).
+
+    Example: corrobora analyze removals
+    """
+    from corrobora.analyze.registry import removals
+
+    rows = list(removals().values())
+    if format == "jsonl":
+        for r in rows:
+            sys.stdout.write(json.dumps(
+                {"id": r.id, "date": r.date.isoformat(), "region": r.region, **r.summary()},
+                ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(rows)} removals")
+    for col in ("id", "date", "kind", "group", "person", "region"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.id, r.date.isoformat(), r.kind, r.group, r.person, r.region)
+    out.print(table)
+
 def _json_default(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()

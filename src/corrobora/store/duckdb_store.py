@@ -396,6 +396,26 @@ class Store:
         ).fetchall()
         return [(m, r, int(n)) for m, r, n in rows]
 
+    def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
+                             types: Sequence[str] = ()) -> list[tuple[date, str, int]]:
+        """(month, region, events) for events of these ACLED event types or our types, by
+        `level` "admin1" (ISO 3166-2 code) or "municipality" (INEGI code) of the event's
+        place. An event dated as a range counts in the month of its first day; events
+        without a date or a place at that level are not counted."""
+        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}.get(level)
+        if column is None:
+            raise StoreError(f"unknown region level {level!r} (admin1 or municipality)")
+        rows = self.con.execute(
+            f"SELECT date_trunc('month', e.date)::DATE AS month, {column} AS region, "
+            "count(*) AS n FROM events e JOIN gazetteer_places p USING (geonameid) "
+            f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
+            "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
+            "OR e.type IN (SELECT unnest(?::TEXT[]))) "
+            "GROUP BY ALL ORDER BY 1, 2",
+            [list(acled_event_types), list(types)],
+        ).fetchall()
+        return [(m, r, int(n)) for m, r, n in rows]
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _scalar(self, sql: str, params: list[Any] | None = None) -> Any:
