@@ -14,7 +14,7 @@ from corrobora.geo.resolver import Resolver
 
 def test_cache_file_is_versioned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CORROBORA_CACHE", str(tmp_path))
-    assert gzm.default_path() == tmp_path / f"gazetteer-{gzm.version()}.pkl"
+    assert gzm.default_path() == tmp_path / f"gazetteer-{gzm.version()}.npz"
 
 
 def test_load_is_fast(resolver: Resolver) -> None:

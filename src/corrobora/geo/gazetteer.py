@@ -11,8 +11,10 @@ continents. Sources (all read from installed packages, nothing fetched):
 - countryinfo: alternate spellings and demonyms of countries;
 - data/geo/inegi_municipalities.csv and data/geo/aliases.tsv (shipped here).
 
-The build is slow (~20 s); its result is pickled into the cache dir, keyed by
-`GAZETTEER_VERSION`, and loads in well under a second or two.
+The build is slow (~20-40 s); its result is written once to the cache dir as plain numpy
+arrays (`gazetteer-<version>.npz`, read with allow_pickle=False, so a cache file from an
+untrusted directory cannot run code), keyed by `GAZETTEER_VERSION` and a digest of the data
+files, and loads in well under a second.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import hashlib
 import json
 import math
 import os
-import pickle
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,7 +67,12 @@ class Gazetteer:
     admin2_name: list[str | None]
     inegi_code: list[str | None]
     feature_code: list[str]
-    index: dict[str, tuple[int, ...]]  # norm(name) -> packed (feature << 2 | MATCH_*)
+    # Name index: sorted normalised keys; the packed (feature << 2 | MATCH_*) values of
+    # keys[i] are values[starts[i]:starts[i + 1]]. Sorted arrays load without unpickling
+    # and need no dict to be rebuilt at start-up.
+    keys: list[str]
+    starts: np.ndarray  # int64, len(keys) + 1
+    values: np.ndarray  # int64
     by_geonameid: dict[int, int] = field(default_factory=dict)
     admin1_feature: dict[str, int] = field(default_factory=dict)  # admin1 code -> feature
     country_feature: dict[str, int] = field(default_factory=dict)  # ISO2 -> feature
@@ -75,7 +82,10 @@ class Gazetteer:
 
     def lookup(self, key: str) -> list[tuple[int, int]]:
         """(feature, MATCH_*) pairs for a normalised key."""
-        return [(v >> 2, v & 3) for v in self.index.get(key, ())]
+        i = bisect_left(self.keys, key)
+        if i == len(self.keys) or self.keys[i] != key:
+            return []
+        return [(v >> 2, v & 3) for v in self.values[self.starts[i]:self.starts[i + 1]].tolist()]
 
 
 def cache_dir() -> Path:
@@ -95,7 +105,7 @@ def version() -> str:
 
 
 def default_path() -> Path:
-    return cache_dir() / f"gazetteer-{version()}.pkl"
+    return cache_dir() / f"gazetteer-{version()}.npz"
 
 
 def _pkg_dir(name: str) -> Path:
@@ -147,7 +157,7 @@ def _centre(points: list[tuple[float, float, int]]) -> tuple[float, float]:
 
 
 def build(path: Path | str | None = None) -> Gazetteer:
-    """Build the gazetteer from the installed packages and pickle it to `path`."""
+    """Build the gazetteer from the installed packages and write it to `path`."""
     path = Path(path) if path is not None else default_path()
     b = _Builder()
 
@@ -375,11 +385,7 @@ def build(path: Path | str | None = None) -> Gazetteer:
                    MATCH_DEMONYM if len(row) > 2 and row[2] == "demonym" else MATCH_ALIAS)
 
     gz = _freeze(b, admin1_feature, country_feature)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    save(gz, path)
     return gz
 
 
@@ -387,7 +393,12 @@ def _freeze(b: _Builder, admin1_feature: dict[str, int],
             country_feature: dict[str, int]) -> Gazetteer:
     c = b.cols
     gids = np.array([g if g is not None else -1 for g in c["geonameid"]], dtype=np.int64)
-    index = {k: tuple(f << 2 | m for f, m in v.items()) for k, v in b.index.items()}
+    keys = sorted(b.index)
+    starts = np.zeros(len(keys) + 1, dtype=np.int64)
+    flat: list[int] = []
+    for n, k in enumerate(keys):
+        flat.extend(f << 2 | m for f, m in b.index[k].items())
+        starts[n + 1] = len(flat)
     by_gid: dict[int, int] = {}
     # Prefer cities for a geonameid shared by two records (none expected; be safe).
     for n, g in enumerate(gids.tolist()):
@@ -406,7 +417,9 @@ def _freeze(b: _Builder, admin1_feature: dict[str, int],
         admin2_name=list(c["admin2_name"]),
         inegi_code=list(c["inegi_code"]),
         feature_code=list(c["feature_code"]),
-        index=index,
+        keys=keys,
+        starts=starts,
+        values=np.array(flat, dtype=np.int64),
         by_geonameid=by_gid,
         admin1_feature=admin1_feature,
         country_feature=country_feature,
@@ -472,16 +485,68 @@ def _short_names(path: Path) -> dict[int, list[str]]:
     return out
 
 
+_STR_COLS = ("name", "country_code", "admin1_code", "admin2_name", "inegi_code", "feature_code")
+_OPTIONAL = ("admin1_code", "admin2_name", "inegi_code")  # "" stands for None on disk
+_NUM_COLS = ("geonameid", "lat", "lon", "population", "kind", "starts", "values")
+
+
+def _pack(strings: list[str]) -> np.ndarray:
+    """Strings as one NUL-separated UTF-8 byte array (no object arrays, so no pickle)."""
+    return np.frombuffer("\0".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(arr: np.ndarray) -> list[str]:
+    return arr.tobytes().decode("utf-8").split("\0") if arr.size else [""]
+
+
+def save(gz: Gazetteer, path: Path | str) -> None:
+    """Write `gz` as an uncompressed .npz of plain arrays (atomically)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {k: getattr(gz, k) for k in _NUM_COLS}
+    for k in _STR_COLS:
+        arrays[k] = _pack([x or "" for x in getattr(gz, k)])
+    arrays["keys"] = _pack(gz.keys)
+    for k in ("admin1_feature", "country_feature"):
+        d = getattr(gz, k)
+        arrays[k + "_keys"] = _pack(list(d))
+        arrays[k + "_values"] = np.array(list(d.values()), dtype=np.int64)
+    arrays["version"] = np.array(gz.version)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        np.savez(f, **arrays)
+    tmp.replace(path)
+
+
+def read(path: Path | str) -> Gazetteer:
+    """Read a gazetteer written by `save` (never unpickles)."""
+    with np.load(path, allow_pickle=False) as z:
+        a = {k: z[k] for k in z.files}
+    cols = {k: _unpack(a[k]) for k in _STR_COLS}
+    for k in _OPTIONAL:
+        cols[k] = [x or None for x in cols[k]]
+    small = {k: dict(zip(_unpack(a[k + "_keys"]), a[k + "_values"].tolist(), strict=True))
+             for k in ("admin1_feature", "country_feature")}
+    gids = a["geonameid"]
+    by_gid: dict[int, int] = {}
+    for n, g in enumerate(gids.tolist()):
+        if g >= 0 and g not in by_gid:
+            by_gid[g] = n
+    return Gazetteer(version=str(a["version"]), geonameid=gids, lat=a["lat"], lon=a["lon"],
+                     population=a["population"], kind=a["kind"], **cols,
+                     keys=_unpack(a["keys"]), starts=a["starts"], values=a["values"],
+                     by_geonameid=by_gid, **small)
+
+
 @lru_cache(maxsize=1)
 def load(path: Path | str | None = None) -> Gazetteer:
     """Load the cached gazetteer, building it first if missing or of another version."""
     p = Path(path) if path is not None else default_path()
     if p.exists():
         try:
-            with p.open("rb") as f:
-                gz = pickle.load(f)
-            if isinstance(gz, Gazetteer) and gz.version == version():
+            gz = read(p)
+            if gz.version == version():
                 return gz
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass
+        except (OSError, ValueError, KeyError, UnicodeDecodeError):
+            pass  # a damaged or foreign file: rebuild it
     return build(p)

@@ -129,7 +129,7 @@ class Resolver:
 
         if self._fuzzy_keys is None:
             by_first: dict[str, list[str]] = defaultdict(list)
-            for k in self.gz.index:
+            for k in self.gz.keys:
                 if len(k) >= 4:
                     by_first[k[0]].append(k)
             self._fuzzy_keys = dict(by_first)
