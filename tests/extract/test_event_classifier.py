@@ -1,0 +1,111 @@
+"""The learned document event-type classifier (CASE 2021 labels) and the embedding it uses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pytest
+from spacy.language import Language
+
+from corrobora.extract.event_classifier import (
+    MODEL_NAME,
+    CaseTypeModel,
+    classify,
+    evidence,
+    labels,
+    load_model,
+)
+from corrobora.extract.events import document_event_type, find_events
+from corrobora.extract.nlp import ModelIntegrityError
+from corrobora.extractor import Extractor
+from corrobora.model import Document
+from corrobora.text.embedding import embed
+
+MODEL = Path(str(files("corrobora") / "models" / MODEL_NAME))
+
+
+def _label(nlp: Language, text: str, lang: str) -> str | None:
+    doc = nlp(text)
+    found = find_events(doc, lang, entities=[], places=[], dates=[], numbers=[],
+                        attributions=[], published_at=None)
+    return document_event_type(doc, found, lang)
+
+
+def test_embeddings_are_unit_and_multilingual() -> None:
+    v = embed(["Gunmen clashed with soldiers in the mountains.",
+               "Hombres armados se enfrentaron con soldados en la sierra.",
+               "The central bank left interest rates unchanged."])
+    assert v.shape == (3, 64) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    # The same report in two languages is far closer than an unrelated one (0.48 vs -0.09).
+    assert v[0] @ v[1] > 0.35
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+
+
+def test_packaged_model_loads_with_every_label() -> None:
+    model = load_model()
+    assert model.labels == labels() and len(model.labels) == 30
+    assert set(model.manifest["files"]) == {p.name for p in MODEL.iterdir()
+                                            if p.is_file() and p.name != "MANIFEST.json"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A suicide bomber detonated his explosive vest at a crowded checkpoint in the north, "
+     "killing eleven people, police said.", "SUIC_BOMB"),
+    ("Thousands of teachers marched peacefully through the capital on Friday to demand "
+     "better pay, waving banners and chanting slogans.", "PEACE_PROTEST"),
+    ("Police arrested four suspects on Sunday and took them into custody for questioning.",
+     "ARREST"),
+    ("A strong earthquake struck the coastal province, destroying hundreds of homes.",
+     "NATURAL_DISASTER"),
+])
+def test_english_reports_get_their_type(nlp_en: Language, text: str, expected: str) -> None:
+    assert _label(nlp_en, text, "en") == expected
+
+
+def test_spanish_armed_clash(nlp_es: Language) -> None:
+    text = ("Elementos del Ejército se enfrentaron a balazos con un grupo de hombres armados en "
+            "la sierra de Sinaloa; tras el enfrentamiento murieron cuatro presuntos sicarios.")
+    assert _label(nlp_es, text, "es") == "ARMED_CLASH"
+
+
+def test_dev_documents_of_different_types(shared: Path) -> None:
+    # The model was trained on this split: this checks the whole path (extract -> label) on
+    # real reports, not generalisation (that is the cross-validation in training/case_types).
+    gold = [json.loads(line) for line in
+            (shared / "data/events-dev/case2021-task2/dev.gold.jsonl").read_text().splitlines()]
+    wanted = ("AIR_STRIKE", "GRENADE", "CHEM_WEAP", "ATTRIB", "SUIC_BOMB")
+    picked = [next(g for g in gold if g["event_type"] == w) for w in wanted]
+    docs = [Document(text=g["text"], origin="test", id=g["id"], lang="en") for g in picked]
+    got = [ext.event_type for _, ext in Extractor().extract_many(docs)]
+    assert got == list(wanted)
+
+
+def test_empty_document_has_no_type(nlp_en: Language) -> None:
+    doc = nlp_en("")
+    assert classify(doc, [], "en") is None
+    assert evidence(doc, [], "en").text == ""
+
+
+def test_tampered_model_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / MODEL_NAME
+    shutil.copytree(MODEL, copy)
+    CaseTypeModel(copy)  # an intact copy loads
+    with np.load(copy / "weights.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["coef"][0, 0] += 1.0
+    np.savez(copy / "weights.npz", **arrays)
+    with pytest.raises(ModelIntegrityError, match=r"SHA-256 mismatch: weights\.npz"):
+        CaseTypeModel(copy)
+
+
+def test_unlisted_file_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / MODEL_NAME
+    shutil.copytree(MODEL, copy)
+    (copy / "extra.npz").write_bytes(b"")
+    with pytest.raises(ModelIntegrityError, match=r"not in manifest: extra\.npz"):
+        CaseTypeModel(copy)

@@ -1,0 +1,333 @@
+"""Train the document event-type classifier (CASE 2021 labels) and package it.
+
+    .venv/bin/python training/case_types/train.py all        # evidence, cv, package
+    .venv/bin/python training/case_types/train.py evidence|cv|package
+
+evidence  runs Corrobora's extraction on the CASE dev split and on the label descriptions
+          (prototypes.json), keeping for each document what the classifier sees (texts, lead
+          sentence, lexicon and event-report scores); saved under --work.
+cv        repeated stratified 5-fold cross-validation on the dev split: the rule-only
+          baseline and the learned model's variants; prints weighted and macro F1 mean ± sd.
+package   fits the chosen setting on the whole dev split and writes
+          src/corrobora/models/case_types/ (weights.npz, config.json, MANIFEST.json).
+
+Needs scikit-learn (requirements-dev.lock) for fitting; inference does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO / "src"))
+
+from corrobora.extract import event_classifier as ec  # noqa: E402
+from corrobora.extract import events as events_mod  # noqa: E402
+from corrobora.extract.nlp import MANIFEST, sha256_file  # noqa: E402
+from corrobora.text.embedding import PACKAGE, default_embedder, model_path  # noqa: E402
+
+SHARED = Path(os.environ.get("CORROBORA_SHARED", REPO.parent / "shared"))
+GOLD = SHARED / "data/events-dev/case2021-task2/dev.gold.jsonl"
+OUT = REPO / "src/corrobora/models" / ec.MODEL_NAME
+WORK = Path(os.environ.get("CORROBORA_CASE_WORK", "/tmp/corrobora-case-types"))
+SEED = 20261127
+FOLDS, REPEATS = 5, 5
+
+# The packaged setting (chosen by the cv step; see README.md).
+FINAL = {"blocks": ["text", "lead", "proto", "trig", "rep"], "C": 0.1,
+         "class_weight": None, "proto_docs": True, "proto_doc_weight": 1.0}
+
+
+# ---------------------------------------------------------------- evidence
+
+def _extract_evidence(docs: list[dict]) -> list[ec.Evidence]:
+    """Evidence for each document through the real extraction path (`corrobora extract`):
+    the extractor's call to document_event_type is intercepted to keep its inputs."""
+    from corrobora.extractor import Extractor
+    from corrobora.model import Document
+
+    seen: list[ec.Evidence] = []
+    original = events_mod.document_event_type
+
+    def capture(doc, found, lang):  # type: ignore[no-untyped-def]
+        seen.append(ec.evidence(doc, found, lang))
+        return None
+
+    events_mod.document_event_type = capture
+    try:
+        inputs = [Document(text=d["text"], origin="case-types", id=d["id"], lang=d.get("lang"))
+                  for d in docs]
+        for _ in Extractor().extract_many(inputs):
+            pass
+    finally:
+        events_mod.document_event_type = original
+    assert len(seen) == len(docs)
+    return seen
+
+
+def _save(path: Path, items: list[ec.Evidence], extra: dict) -> None:
+    np.savez(path.with_suffix(".npz"), triggers=np.stack([x.triggers for x in items]),
+             reports=np.stack([x.reports for x in items]))
+    path.with_suffix(".json").write_text(json.dumps(
+        {"text": [x.text for x in items], "lead": [x.lead for x in items], **extra},
+        ensure_ascii=False), encoding="utf-8")
+
+
+def _load(path: Path) -> tuple[list[ec.Evidence], dict]:
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    z = np.load(path.with_suffix(".npz"))
+    items = [ec.Evidence(text=t, lead=ld, triggers=tr, reports=rp) for t, ld, tr, rp in
+             zip(meta["text"], meta["lead"], z["triggers"], z["reports"], strict=True)]
+    return items, meta
+
+
+def step_evidence() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    t0 = time.perf_counter()
+    _save(WORK / "dev", _extract_evidence(gold),
+          {"id": [g["id"] for g in gold], "label": [g["event_type"] for g in gold]})
+    protos = _prototype_docs()
+    _save(WORK / "protos", _extract_evidence(protos), {"label": [p["label"] for p in protos]})
+    print(f"evidence: {len(gold)} dev docs, {len(protos)} prototype sentences "
+          f"in {time.perf_counter() - t0:.0f} s -> {WORK}")
+
+
+def _prototypes() -> dict[str, dict[str, list[str]]]:
+    data = json.loads((HERE / "prototypes.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def _prototype_docs() -> list[dict]:
+    return [{"id": f"proto-{label}-{lang}-{i}", "text": s, "lang": lang, "label": label}
+            for label, by_lang in _prototypes().items() for lang, sents in by_lang.items()
+            for i, s in enumerate(sents)]
+
+
+def prototype_matrix() -> np.ndarray:
+    """(n_labels, dim): per label, the normalised mean embedding of its descriptions."""
+    protos = _prototypes()
+    rows = []
+    for label in ec.labels():
+        sents = [s for sents in protos[label].values() for s in sents]
+        v = default_embedder().embed(sents).mean(axis=0)
+        rows.append(v / np.linalg.norm(v))
+    return np.stack(rows).astype(np.float32)
+
+
+# ---------------------------------------------------------------- features and fitting
+
+BLOCK_SLICES: dict[str, slice] = {}
+
+
+def _features(items: list[ec.Evidence], protos: np.ndarray) -> np.ndarray:
+    x = ec.featurize(items, protos)
+    d = default_embedder().dim
+    n = len(ec.labels())
+    bounds = {"text": d, "lead": d, "proto": protos.shape[0], "trig": n, "rep": n}
+    start = 0
+    for name, width in bounds.items():
+        BLOCK_SLICES[name] = slice(start, start + width)
+        start += width
+    assert start == x.shape[1]
+    return x
+
+
+def _columns(blocks: list[str]) -> np.ndarray:
+    return np.concatenate([np.arange(BLOCK_SLICES[b].start, BLOCK_SLICES[b].stop)
+                           for b in blocks])
+
+
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, setting: dict):
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    clf = LogisticRegression(C=setting["C"], class_weight=setting["class_weight"],
+                             max_iter=5000, random_state=0)
+    clf.fit((x - mean) / scale, y, sample_weight=w)
+    return clf, mean, scale
+
+
+def _fit_setting(x_dev, y_dev, x_proto, y_proto, train_idx, setting, cols):
+    """Fit on dev rows train_idx (+ the prototype sentences when the setting says so)."""
+    x, y = x_dev[train_idx][:, cols], y_dev[train_idx]
+    w = np.ones(len(y))
+    if setting.get("proto_docs"):
+        x = np.vstack([x, x_proto[:, cols]])
+        y = np.concatenate([y, y_proto])
+        w = np.concatenate([w, np.full(len(y_proto), setting["proto_doc_weight"])])
+    return _fit(x, y, w, setting)
+
+
+def _predict(model, x: np.ndarray) -> np.ndarray:
+    clf, mean, scale = model
+    return clf.predict((x - mean) / scale)
+
+
+# ---------------------------------------------------------------- cv
+
+def _scores(y_true, y_pred) -> tuple[float, float]:
+    from sklearn.metrics import f1_score
+
+    return (f1_score(y_true, y_pred, average="weighted", zero_division=0),
+            f1_score(y_true, y_pred, average="macro", zero_division=0))
+
+
+def _splits():
+    import warnings
+
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    _, meta = _load(WORK / "dev")
+    y = np.array(meta["label"])
+    rskf = RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=SEED)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        return list(rskf.split(np.zeros(len(y)), y))
+
+
+def cross_validate(settings: dict[str, dict]) -> dict[str, dict[str, float]]:
+    dev, meta = _load(WORK / "dev")
+    protos_ev, pmeta = _load(WORK / "protos")
+    y_dev, y_proto = np.array(meta["label"]), np.array(pmeta["label"])
+    protos = prototype_matrix()
+    x_dev, x_proto = _features(dev, protos), _features(protos_ev, protos)
+    splits = _splits()
+    results: dict[str, dict[str, float]] = {}
+
+    # The rule-only baseline (what document_event_type did before), fold by fold.
+    base = np.array([ec.lexicon_label(e) or "OTHER" for e in dev])
+    per_fold = [_scores(y_dev[te], base[te]) for _, te in splits]
+    results["lexicon only (rules, no training)"] = _summary(per_fold)
+
+    for name, setting in settings.items():
+        cols = _columns(setting["blocks"])
+        per_fold = []
+        for tr, te in splits:
+            model = _fit_setting(x_dev, y_dev, x_proto, y_proto, tr, setting, cols)
+            per_fold.append(_scores(y_dev[te], _predict(model, x_dev[te][:, cols])))
+        results[name] = _summary(per_fold)
+    return results
+
+
+def _summary(per_fold: list[tuple[float, float]]) -> dict[str, float]:
+    a = np.array(per_fold)
+    return {"weighted_f1": float(a[:, 0].mean()), "weighted_f1_sd": float(a[:, 0].std()),
+            "macro_f1": float(a[:, 1].mean()), "macro_f1_sd": float(a[:, 1].std()),
+            "folds": len(per_fold)}
+
+
+def _print(results: dict[str, dict[str, float]]) -> None:
+    print(f"{'setting':58} {'weighted F1':>15} {'macro F1':>15}")
+    for name, r in results.items():
+        print(f"{name:58} {r['weighted_f1']:.3f} ± {r['weighted_f1_sd']:.3f}"
+              f"   {r['macro_f1']:.3f} ± {r['macro_f1_sd']:.3f}")
+
+
+def variants() -> dict[str, dict]:
+    all5 = ["text", "lead", "proto", "trig", "rep"]
+    out = {
+        "embeddings only (text+lead)": {**FINAL, "blocks": ["text", "lead"],
+                                        "proto_docs": False},
+        "lexicon features only (trig+rep)": {**FINAL, "blocks": ["trig", "rep"],
+                                             "proto_docs": False},
+        "all blocks, no prototype sentences": {**FINAL, "blocks": all5, "proto_docs": False},
+    }
+    for c in (0.03, 0.3):
+        out[f"all blocks + prototype sentences, C={c}"] = {**FINAL, "blocks": all5, "C": c}
+    out["FINAL (packaged)"] = FINAL
+    return out
+
+
+def step_cv() -> dict[str, dict[str, float]]:
+    t0 = time.perf_counter()
+    results = cross_validate(variants())
+    _print(results)
+    print(f"({FOLDS}-fold x {REPEATS} repeats, seed {SEED}; {time.perf_counter() - t0:.0f} s)")
+    (WORK / "cv.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return results
+
+
+# ---------------------------------------------------------------- package
+
+def step_package() -> None:
+    dev, meta = _load(WORK / "dev")
+    protos_ev, pmeta = _load(WORK / "protos")
+    y_dev, y_proto = np.array(meta["label"]), np.array(pmeta["label"])
+    protos = prototype_matrix()
+    x_dev, x_proto = _features(dev, protos), _features(protos_ev, protos)
+    cols = _columns(FINAL["blocks"])
+    if len(cols) != x_dev.shape[1]:
+        raise SystemExit("the packaged model format uses every feature block")
+    clf, mean, scale = _fit_setting(x_dev, y_dev, x_proto, y_proto, np.arange(len(y_dev)),
+                                    FINAL, cols)
+    labels = ec.labels()
+    order = [list(clf.classes_).index(lb) for lb in labels]  # every label occurs in dev
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.iterdir():
+        if old.is_file():
+            old.unlink()
+    np.savez(OUT / ec.WEIGHTS, coef=clf.coef_[order].astype(np.float32),
+             intercept=clf.intercept_[order].astype(np.float32),
+             mean=mean.astype(np.float32), scale=scale.astype(np.float32), prototypes=protos)
+    cv_path = WORK / "cv.json"
+    cv = json.loads(cv_path.read_text()).get("FINAL (packaged)") if cv_path.exists() else None
+    config = {
+        "labels": labels,
+        "features": ["text embedding", "lead-sentence embedding", "prototype cosines (text)",
+                     "log1p trigger scores", "log1p event-report scores"],
+        "setting": FINAL,
+        "embedding": {"package": PACKAGE, "files": {
+            p.name: sha256_file(p) for p in sorted(model_path().iterdir()) if p.is_file()}},
+    }
+    (OUT / ec.CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    files = {p.name: sha256_file(p) for p in sorted(OUT.iterdir()) if p.is_file()
+             and p.name != MANIFEST}
+    manifest = {
+        "name": ec.MODEL_NAME,
+        "recipe": "training/case_types/train.py (README.md there)",
+        "trained_on": {"file": str(GOLD.relative_to(SHARED)), "sha256": sha256_file(GOLD),
+                       "documents": len(y_dev), "prototype_sentences": len(y_proto),
+                       "prototypes_sha256": hashlib.sha256(
+                           (HERE / "prototypes.json").read_bytes()).hexdigest()},
+        "cv": cv, "date": date.today().isoformat(), "files": files,
+    }
+    (OUT / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    # The packaged copy must reproduce the fitted model's training predictions.
+    ec.load_model.cache_clear()
+    model = ec.load_model()
+    packaged = np.array(model.classify(dev))
+    fitted = _predict((clf, mean, scale), x_dev)
+    agree = float((packaged == fitted).mean())
+    print(f"packaged {OUT}: {len(files)} files; packaged == fitted on {agree:.1%} of dev; "
+          f"training-set accuracy {float((packaged == y_dev).mean()):.3f}")
+    if agree < 0.99:
+        raise SystemExit("the packaged model disagrees with the fitted one")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("step", choices=["evidence", "cv", "package", "all"])
+    args = ap.parse_args()
+    if args.step in ("evidence", "all"):
+        step_evidence()
+    if args.step in ("cv", "all"):
+        step_cv()
+    if args.step in ("package", "all"):
+        step_package()
+
+
+if __name__ == "__main__":
+    main()
