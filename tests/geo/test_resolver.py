@@ -132,3 +132,54 @@ def test_fuzzy_only_when_exact_fails(resolver: Resolver) -> None:
     p = resolver.resolve_name("Tamaulipass")
     assert p.admin1_code == "MX-TAM"
     assert p.score < resolver.resolve_name("Tamaulipas").score
+
+
+def test_washington_is_the_capital(resolver: Resolver) -> None:
+    # In news "Washington" is the capital (or the government seated there), not the state.
+    text = "WASHINGTON (Reuters) - Officials in Washington said the talks with Mexico failed."
+    places = resolver.resolve(text, [(0, 10), (36, 46), (72, 78)])
+    assert places[0].feature_code == "PPLC" and places[0].geonameid == 4140963
+    assert places[1].geonameid == 4140963
+    # The state when its towns are the context.
+    state = resolver.resolve_name("Washington", context=["Seattle", "Spokane", "Oregon"])
+    assert state.feature_code == "ADM1" and state.admin1_code == "US-WA"
+
+
+@pytest.mark.parametrize(("text", "name", "code"), [
+    ("The plant near Louisville, Ky., closed.", "Ky.", "US-KY"),
+    ("Snow fell in Kelowna, B.C., on Monday.", "B.C.", "CA-BC"),
+    ("Ensenada, B.C., amaneció con bloqueos.", "B.C.", "MX-BCN"),
+])
+def test_state_abbreviations_follow_their_town(resolver: Resolver, text: str, name: str,
+                                               code: str) -> None:
+    town = text.split(",")[0].split()[-1]
+    spans = [(text.index(town), text.index(town) + len(town)),
+             (text.index(name), text.index(name) + len(name))]
+    places = resolver.resolve(text, spans)
+    assert places[1].admin1_code == code, places[1]
+    assert places[0].admin1_code == code, places[0]
+
+
+def test_demonyms_only_where_nothing_else(resolver: Resolver) -> None:
+    text = "Un joven jalisciense fue detenido en Tapalpa por elementos de la Guardia Nacional."
+    spans = [(9, 20), (37, 44)]
+    places = resolver.resolve(text, spans, lang="es")
+    assert places[0].admin1_code == "MX-JAL" and places[0].geo_precision == 3
+    assert places[1].inegi_code == "14086"
+    korean = resolver.resolve_name("Korean")
+    assert korean.country_code == "KR"  # not the fuzzy near-miss "Koran" (Bosnia)
+
+
+def test_streets_back_off_to_the_place_the_story_agrees_on(resolver: Resolver) -> None:
+    # GeoWebNews-style: streets and a park of a Louisiana town whose own name is not given;
+    # "Washington Square" (a Pennsylvania town too) must not become the story's place.
+    text = ("Parades left Franklin along Main Street and Royal Street, through Washington "
+            "Square and past Washington Square again, as Louisiana officials watched Franklin.")
+    names = ["Franklin", "Main Street", "Royal Street", "Washington Square", "Louisiana"]
+    spans = _spans(text, names)
+    places = {p.text: p for p in resolver.resolve(text, spans)}
+    assert places["Louisiana"].admin1_code == "US-LA"
+    assert places["Franklin"].admin1_code == "US-LA"
+    street = places["Royal Street"]
+    assert street.geo_precision == 2 and street.geonameid is None
+    assert street.admin1_code == "US-LA"

@@ -45,6 +45,7 @@ MATCH_PRIOR = {MATCH_ALT: 0.0, MATCH_PRIMARY: 0.25, MATCH_ALIAS: 0.4, MATCH_DEMO
 PRECISION = {KIND_CITY: 1, KIND_ADM2: 2, KIND_ADM1: 3, KIND_COUNTRY: 3, KIND_CONTINENT: 3}
 W_COUNTRY = 1.2  # times the share of the document's other toponyms in the candidate's country
 W_ADMIN1 = 0.35  # candidate lies in a region the document names
+W_INSIDE = 0.5  # a region whose towns the document names
 W_CONTAINER = 1.0  # "Tapalpa, Jalisco": the next toponym contains the candidate
 W_NEAR = 0.4  # candidate is near the document's other places
 NEAR_KM = 400.0
@@ -52,6 +53,7 @@ W_HINT = 0.5
 W_POP = 1.0
 W_CAPITAL = 0.8  # "Washington", "Kabul", "Baghdad": the capital, not its namesake region
 FUZZY_CUTOFF = 88.0
+FOCUS_SUPPORT = 2.0  # agreement with the other places outweighs mention counts
 STRAY_KM = 1000.0  # a small town abroad this far from the story's place is suspect...
 STRAY_POP = 20_000  # ...below this population
 
@@ -180,6 +182,7 @@ class Resolver:
             chosen = {k: cand_of[k][choice[k]].feature for k in keys}
             cc_weight: dict[str, float] = defaultdict(float)
             admin1_named: dict[str, float] = defaultdict(float)
+            inside: dict[str, float] = defaultdict(float)  # towns named in each region
             total = 0.0
             pts: list[tuple[str, float, float, float]] = []
             for k in keys:
@@ -195,6 +198,8 @@ class Resolver:
                                            w if gz.kind[f] == KIND_ADM1 else 0.5 * w)
                 if gz.kind[f] in (KIND_CITY, KIND_ADM2):
                     pts.append((k, float(gz.lat[f]), float(gz.lon[f]), w))
+                    if a1:
+                        inside[a1] += w
             for k in keys:
                 f0 = chosen[k]
                 w0 = conf[k]
@@ -227,6 +232,11 @@ class Resolver:
                             # Discount this key's own vote for its region.
                             named = 0.0 if gz.kind[f0] == KIND_ADM1 else named
                         s += W_ADMIN1 * min(named, 1.0)
+                    elif a1 and kind == KIND_ADM1:
+                        # "Washington" is the state when Seattle and Spokane are the context.
+                        own = w0 if gz.admin1_code[f0] == a1 and gz.kind[f0] != KIND_ADM1 \
+                            else 0.0
+                        s += W_INSIDE * min(inside.get(a1, 0.0) - own, 1.0)
                     if kind in (KIND_CITY, KIND_ADM2):
                         s += W_NEAR * float(near[j])
                     if containers and any(self._contains(cont, f) for cont in containers):
@@ -336,7 +346,7 @@ class Resolver:
                                 and gz.kind[g] == KIND_COUNTRY for g in feats.tolist()])
             support = float(weights @ (near | same_a1 | same_cc)) - w
             # Towns first: a street backs off to its town, not to the whole state.
-            score = support + w + (0.5 if kind in (KIND_CITY, KIND_ADM2) else 0.0) \
+            score = FOCUS_SUPPORT * support + w + (0.5 if kind in (KIND_CITY, KIND_ADM2) else 0.0) \
                 - (0.5 if kind == KIND_COUNTRY else 0.0)
             if best is None or score > best[0]:
                 best = (score, f)
