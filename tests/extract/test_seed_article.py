@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Doc
 
-from corrobora.extract.attribution import attributions
+from corrobora.extract.attribution import attributions, hedge_cues
 from corrobora.extract.dates import dates
 from corrobora.extract.entities import entities, toponym_spans
 from corrobora.extract.events import document_event_type, find_events
@@ -87,7 +87,9 @@ def test_six_clashes_one_per_state(events: list[EventReport]) -> None:
         ids = {a.actor_id: a.role for a in ev.actors}
         assert ids.get("cjng") == "actor1"
         assert ids.get("mx-security-forces") == "actor2"
+        # The gunfights are the article's own statement of fact: no source cited, no hedge.
         assert not ev.hedged
+        assert ev.attribution == []
         assert ev.case_label == "ARMED_CLASH"
         assert ev.date == "2026-02-23" and ev.time_precision == 2
 
@@ -96,17 +98,41 @@ def test_airport_disruptions(events: list[EventReport]) -> None:
     disr = [e for e in events if e.type == "DISRUPTION" and e.place is not None]
     assert {e.place.name for e in disr if e.place} == {"Puerto Vallarta", "Guadalajara"}
     assert not any(e.hedged for e in disr)
+    assert all(e.attribution == [] for e in disr)
 
 
-def test_intelligence_claim_attributed_and_hedged(events: list[EventReport]) -> None:
-    intel = [e for e in events if e.type == "INTEL_SHARING"
-             and {"Reuters", "The New York Times"} <= set(e.attribution)]
-    assert intel
+def test_intelligence_claim_attributed_and_hedged(seed_doc: Doc,
+                                                  events: list[EventReport]) -> None:
+    text = seed_doc.text
+    claim = text.index("According to sources cited by Reuters")
+    intel = [e for e in events if e.type == "INTEL_SHARING" and e.sentence[0] == claim]
+    assert len(intel) == 1
     ev = intel[0]
+    # Exactly the two outlets: the unnamed sources behind them are what hedges the claim.
+    assert ev.attribution == ["Reuters", "The New York Times"]
     assert ev.hedged
+    assert "sources cited by" in hedge_cues(ev.sentence, seed_doc, "en", ev.trigger)
     assert {"cia", "jitf-cc"} <= {a.actor_id for a in ev.actors}
     # The outlets are sources, not actors.
     assert not any(a.actor_id in ("reuters", "new-york-times") for a in ev.actors)
+
+
+def test_every_hedged_report_has_a_hedge_in_its_main_clause(seed_doc: Doc,
+                                                            events: list[EventReport]) -> None:
+    """The killing, the clashes and the disruptions are facts; only the intelligence claims
+    (unnamed sources, "reportedly") are hedged."""
+    hedged = {e.type for e in events if e.hedged}
+    assert "INTEL_SHARING" in hedged
+    assert not hedged & {"LEADER_KILLED", "STATE_CLASH", "DISRUPTION"}
+
+
+def test_killing_confirmed_by_mexican_authorities(seed_doc: Doc,
+                                                  events: list[EventReport]) -> None:
+    text = seed_doc.text
+    confirmed = text.index("Mexican authorities confirmed")
+    ev = next(e for e in events if e.type == "LEADER_KILLED" and e.sentence[0] == confirmed)
+    assert ev.attribution == ["Mexican authorities"]
+    assert not ev.hedged
 
 
 def test_document_type(seed_doc: Doc, events: list[EventReport]) -> None:
