@@ -75,10 +75,11 @@ class _Cand:
     prior: float
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def _haversine_km(lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: np.ndarray,
+                  lon2: np.ndarray) -> np.ndarray:
     p = math.pi / 180
     a = (np.sin((lat2 - lat1) * p / 2) ** 2
-         + math.cos(lat1 * p) * np.cos(lat2 * p) * np.sin((lon2 - lon1) * p / 2) ** 2)
+         + np.cos(lat1 * p) * np.cos(lat2 * p) * np.sin((lon2 - lon1) * p / 2) ** 2)
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
@@ -208,13 +209,13 @@ class Resolver:
                 cands = cand_of[k]
                 feats = np.fromiter((c.feature for c in cands), dtype=np.int64, count=len(cands))
                 near = np.zeros(len(cands))
-                other = [(la, lo, w) for kk, la, lo, w in pts if kk != k]
+                other = [(la, lo) for kk, la, lo, _w in pts if kk != k]
                 if other:
-                    best = np.full(len(cands), np.inf)
-                    for la, lo, _w in other:
-                        d = _haversine_km(la, lo, gz.lat[feats], gz.lon[feats])
-                        best = np.minimum(best, d)
-                    near = np.clip(1.0 - best / NEAR_KM, 0.0, 1.0)
+                    # All candidates against all other places in one broadcast.
+                    o = np.asarray(other)
+                    d = _haversine_km(o[:, :1], o[:, 1:], gz.lat[feats][None, :],
+                                      gz.lon[feats][None, :])
+                    near = np.clip(1.0 - d.min(axis=0) / NEAR_KM, 0.0, 1.0)
                 containers = [cand_of.get(next_key[n], ()) for n in groups[k] if n in next_key]
                 sc: list[float] = []
                 for j, c in enumerate(cands):
