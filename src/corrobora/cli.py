@@ -496,9 +496,10 @@ def _print_study(r: dict[str, Any]) -> None:
             out.print(f"vs controls: {c['note']}")
         else:
             out.print(f"vs {c['n_controls']} control regions (difference-in-differences): "
-                      f"IRR {num(c['irr'])} (95% CI {num(c['ci_low'])}–{num(c['ci_high'])}), "
-                      f"placebo p {num(c['placebo_p'], '.3f')} over {c['n_placebos']}",
-                      highlight=False)
+                      f"IRR {num(c['irr'])} (95% CI {num(c['ci_low'])}–{num(c['ci_high'])}; "
+                      f"placebo interval {num(c['placebo_ci_low'])}–"
+                      f"{num(c['placebo_ci_high'])}, placebo p {num(c['placebo_p'], '.3f')} "
+                      f"over {c['n_placebos']})", highlight=False)
     s = r.get("synthetic_control")
     if s:
         top = ", ".join(f"{k} {v:.2f}" for k, v in list(s["weights"].items())[:4])

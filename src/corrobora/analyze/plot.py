@@ -25,10 +25,15 @@ def write_outputs(study: RemovalStudy, stem: str | Path) -> list[Path]:
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     figure = draw(study)
+    import matplotlib
+
     try:
-        for p in paths:
-            figure.savefig(p, dpi=150 if p.suffix == ".png" else None, bbox_inches="tight",
-                           metadata={"Date": None} if p.suffix == ".svg" else None)
+        # A fixed salt and no date: the same study gives the same SVG bytes (diffable docs).
+        with matplotlib.rc_context({"svg.hashsalt": "corrobora"}):
+            for p in paths:
+                figure.savefig(p, dpi=150 if p.suffix == ".png" else None,
+                               bbox_inches="tight",
+                               metadata={"Date": None} if p.suffix == ".svg" else None)
     finally:
         import matplotlib.pyplot as plt
 

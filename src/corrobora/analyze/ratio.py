@@ -9,13 +9,12 @@ Poisson) and Student-t quantiles on the residual degrees of freedom, which matte
 the interval too narrow) and variance proportional to the mean.
 
 When one window has no counts at all the GLM has no finite estimate; the interval is then
-the exact conditional (binomial) Poisson rate-ratio interval (statsmodels
-`confint_poisson_2indep`, method "exact-cond"), which assumes Poisson counts.
+the exact conditional Poisson rate-ratio interval (Clopper-Pearson on the after window's
+share of all counts, scipy `binomtest`), which assumes Poisson counts.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 
@@ -59,29 +58,30 @@ def before_after_ratio(before: np.ndarray, after: np.ndarray) -> RatioEstimate:
     coef = float(fit.params[1])
     low, high = (float(v) for v in fit.conf_int(alpha=0.05)[1])
     return RatioEstimate(
-        before_mean=b_mean, after_mean=a_mean, ratio=math.exp(coef),
-        ci_low=math.exp(low), ci_high=math.exp(high), dispersion=float(fit.scale),
+        before_mean=b_mean, after_mean=a_mean, ratio=float(np.exp(coef)),
+        ci_low=float(np.exp(low)), ci_high=float(np.exp(high)), dispersion=float(fit.scale),
         p_value=float(fit.pvalues[1]), method=QUASI_POISSON)
 
 
 def _exact(before: np.ndarray, after: np.ndarray) -> RatioEstimate:
-    from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+    from scipy.stats import binomtest
 
-    b_sum, a_sum = float(before.sum()), float(after.sum())
+    b_sum, a_sum = round(float(before.sum())), round(float(after.sum()))
     b_mean, a_mean = float(before.mean()), float(after.mean())
     if b_sum == 0 and a_sum == 0:
         return RatioEstimate(b_mean, a_mean, None, None, None, None, None,
                              EXACT + "; both windows are empty, no ratio")
-    args = (round(a_sum), after.size, round(b_sum), before.size)
-    low, high = confint_poisson_2indep(*args, method="exact-cond", compare="ratio")
-    p = test_poisson_2indep(*args, method="exact-cond", compare="ratio").pvalue
-    ratio = a_mean / b_mean if b_mean else None
+    # Given the total, the after count is binomial with p = n_a R / (n_a R + n_b) for rate
+    # ratio R over n_a and n_b months: the Clopper-Pearson interval on p maps onto R.
+    n_a, n_b = after.size, before.size
+    test = binomtest(a_sum, a_sum + b_sum, p=n_a / (n_a + n_b))
+    ci = test.proportion_ci(confidence_level=0.95, method="exact")
+
+    def to_ratio(q: float) -> float | None:
+        return None if q >= 1 else q / (1 - q) * n_b / n_a
+
     return RatioEstimate(
-        before_mean=b_mean, after_mean=a_mean, ratio=ratio,
-        ci_low=_finite(low), ci_high=_finite(high), dispersion=None,
-        p_value=float(p), method=EXACT)
+        before_mean=b_mean, after_mean=a_mean, ratio=a_mean / b_mean if b_mean else None,
+        ci_low=to_ratio(ci.low), ci_high=to_ratio(ci.high), dispersion=None,
+        p_value=float(test.pvalue), method=EXACT)
 
-
-def _finite(value: float) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,31 @@ class Store:
             [list(keys)],
         )
 
+    def story_pool(self, since: datetime, until: datetime,
+                   lead_chars: int) -> list[dict[str, Any]]:
+        """Originals published in [since, until] with their story, lead, embedding and the
+        mentions of their lead (fuse/stories.py compares new documents against them)."""
+        return self._dicts(
+            "SELECT d.id, d.story_id, d.published_at, d.title, "
+            "substr(d.text, 1, ?) AS lead, d.embedding, "
+            "(SELECT list({'kind': m.kind, 'start_char': m.start_char, 'text': m.text, "
+            "  'label': m.label, 'actor_id': m.actor_id, 'geonameid': m.geonameid, "
+            "  'geo_precision': m.geo_precision}) FROM mentions m "
+            " WHERE m.document_id = d.id AND m.start_char < ?) AS mentions "
+            "FROM documents d WHERE d.duplicate_of IS NULL AND d.embedding IS NOT NULL "
+            "AND d.published_at BETWEEN ? AND ?",
+            [lead_chars, lead_chars, since, until],
+        )
+
+    def story_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """The story of each of these stored documents."""
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, story_id FROM documents WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return dict(rows)
+
     def document_sources(self, ids: Sequence[str]) -> dict[str, str | None]:
         if not ids:
             return {}
@@ -223,9 +248,9 @@ class Store:
             self._insert("documents", batch.documents)
             for old_root, new_root in batch.reroots:
                 self.con.execute(
-                    "UPDATE documents SET duplicate_of = ?, story_id = ? "
+                    "UPDATE documents SET duplicate_of = ? "
                     "WHERE (id = ? OR duplicate_of = ?) AND id <> ?",
-                    [new_root, new_root, old_root, old_root, new_root],
+                    [new_root, old_root, old_root, new_root],
                 )
             self._insert("document_bands", batch.bands)
             self._insert("mentions", batch.mentions)
@@ -375,26 +400,6 @@ class Store:
             " WHERE r.event_id = e.id) AS actors "
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
         )
-
-    def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
-                             types: Sequence[str] = ()) -> list[tuple[date, str, int]]:
-        """(month, region, events) for events of these ACLED event types or our types, by
-        `level` "admin1" (ISO 3166-2 code) or "municipality" (INEGI code) of the event's
-        place. An event dated as a range counts in the month of its first day; events
-        without a date or a place at that level are not counted."""
-        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}.get(level)
-        if column is None:
-            raise StoreError(f"unknown region level {level!r} (admin1 or municipality)")
-        rows = self.con.execute(
-            f"SELECT date_trunc('month', e.date)::DATE AS month, {column} AS region, "
-            "count(*) AS n FROM events e JOIN gazetteer_places p USING (geonameid) "
-            f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
-            "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
-            "OR e.type IN (SELECT unnest(?::TEXT[]))) "
-            "GROUP BY ALL ORDER BY 1, 2",
-            [list(acled_event_types), list(types)],
-        ).fetchall()
-        return [(m, r, int(n)) for m, r, n in rows]
 
     def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
                              types: Sequence[str] = ()) -> list[tuple[date, str, int]]:
