@@ -137,3 +137,18 @@ def test_municipal_codes_compare_with_municipalities_only(write_series: SeriesWr
     out = json.loads(result.stdout)
     assert out["region"] == "17007" and out["ratio"] > 1.5 and out["ci_low"] > 1
     assert out["controls"]["controls"] == ["17008", "17011", "17018", "17028", "25006"]
+
+
+def test_many_municipalities_keep_the_100_nearest_controls(write_series: SeriesWriter) -> None:
+    rng = np.random.default_rng(5)
+    counts = {f"{14000 + k:05d}": rng.poisson(5 + k, 24).astype(float) for k in range(1, 141)}
+    path = write_series(counts)
+    result = runner.invoke(app, ["analyze", "removal", "--series", str(path), "--region",
+                                 "14060", "--date", "2021-01-10", "--no-placebos",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    controls = out["controls"]["controls"]
+    assert len(controls) == 100 and "14061" in controls and "14140" not in controls
+    assert sum(out["controls"]["dropped_controls"]["regions dropped, by reason"].values()) == 39
+    assert len(out["synthetic_control"]["weights"]) <= 100

@@ -33,9 +33,10 @@ import numpy as np
 METHOD = ("Poisson GLM with region and month fixed effects and a treated x after indicator; "
           "IRR = exp(coef); 95% quasi-Poisson Wald interval (Pearson dispersion, floored at "
           "1); placebo-in-space p-value and interval (Conley-Taber)")
-MAX_CONTROLS = 400
+MAX_CONTROLS = 100
 """Beyond this many controls (municipal panels) the nearest in before-window mean are kept:
-the dense fixed-effect design grows with the square of the regions."""
+the dense fixed-effect design grows with the square of the regions, and each placebo refits
+it (100 controls: about 0.1 s a fit)."""
 MAX_PLACEBOS = 50
 
 

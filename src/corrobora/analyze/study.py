@@ -73,6 +73,9 @@ class RemovalStudy:
             out["controls"] = _rounded(self.did.to_dict())
         if self.synth is not None:
             out["synthetic_control"] = _rounded(self.synth.to_dict())
+        for block in ("controls", "synthetic_control"):
+            if block in out:
+                out[block]["dropped_controls"] = _dropped(out[block]["dropped_controls"])
         return out
 
 
@@ -155,6 +158,16 @@ def _controls(panel: Panel, region: str, chosen: Sequence[str] | None) -> list[s
         raise SeriesError(f"{panel.source or 'series'}: no control region "
                           f"{', '.join(unknown)} in the series")
     return [c for c in dict.fromkeys(names) if c != region]
+
+
+def _dropped(dropped: dict[str, str], most: int = 30) -> dict[str, Any]:
+    """Region -> reason; counted by reason when a municipal panel drops thousands."""
+    if len(dropped) <= most:
+        return dropped
+    counts: dict[str, int] = {}
+    for reason in dropped.values():
+        counts[reason] = counts.get(reason, 0) + 1
+    return {"regions dropped, by reason": counts}
 
 
 def _span(months: list[date]) -> dict[str, Any]:

@@ -21,6 +21,9 @@ METHOD = ("synthetic control: non-negative weights summing to 1 on control regio
           "on the months before the removal (scipy nnls); placebo-in-space p-value on the "
           "post/pre RMSPE ratio")
 MAX_PLACEBOS = 50
+MAX_DONORS = 100
+"""Beyond this many controls the nearest in fit-period mean are the donor pool: far-off
+regions get no weight anyway, and each placebo refits on the whole pool."""
 
 
 @dataclass(slots=True)
@@ -77,6 +80,12 @@ def synthetic_control(treated: np.ndarray, controls: dict[str, np.ndarray], n_fi
     names = sorted(r for r in controls if r not in dropped)
     if not names or np.isnan(treated).any():
         return None
+    if len(names) > MAX_DONORS:
+        level = treated[:n_fit].mean()
+        names.sort(key=lambda r: (abs(controls[r][:n_fit].mean() - level), r))
+        for r in names[MAX_DONORS:]:
+            dropped[r] = f"beyond the {MAX_DONORS} donors nearest in fit-period mean"
+        names = sorted(names[:MAX_DONORS])
     donors = np.column_stack([controls[n] for n in names])
     gap_ratio, w, synthetic, pre_rmse = _one(treated, donors, n_fit, after)
     placebo_p, n_placebos = None, 0
