@@ -416,8 +416,10 @@ def analyze_removal(
         "--out", help="Folder for the same files, named after region and date.")] = None,
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
-    """Violence before and after a leader's removal: ratio with a 95% interval, versus
-    control regions (difference-in-differences) and a synthetic control.
+    """Violence before and after a leader's removal, against control regions.
+
+    The after/before ratio with a 95% interval, a difference-in-differences against the
+    other regions and a synthetic control (docs/analyses.md says how each is computed).
 
     Example: corrobora analyze removal --series sesnsp.csv --region MX-SIN --date 2024-07-25
     """
