@@ -402,9 +402,9 @@ def analyze_removal(
     removal: Annotated[str | None, typer.Option(
         help="A removal of the registry (zambada-2024): its date and region.")] = None,
     window_months: Annotated[int, typer.Option(
-        help="Months before and after (the removal month is in neither).")] = 6,
+        help="Months before and after (the removal month is in neither).")] = 12,
     lag_months: Annotated[int, typer.Option(
-        help="Months after the removal month to skip before the after window.")] = 0,
+        help="Months after the removal month to skip before the after window.")] = 1,
     controls: Annotated[str | None, typer.Option(
         help="Control regions, comma-separated, or 'none'. Default: all other regions of "
         "the same level.")] = None,

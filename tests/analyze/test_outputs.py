@@ -20,7 +20,8 @@ def test_plot_writes_png_svg_csv_and_json(write_series: SeriesWriter, tmp_path: 
     path = _panel_with_effect(write_series, 2.0)
     stem = tmp_path / "figs" / "case.png"
     result = runner.invoke(app, ["analyze", "removal", "--series", str(path), "--region",
-                                 "MX-AA", "--date", "2021-01-10", "--plot", str(stem),
+                                 "MX-AA", "--date", "2021-01-10", "--window-months", "6",
+                                 "--lag-months", "0", "--plot", str(stem),
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     png, svg = tmp_path / "figs" / "case.png", tmp_path / "figs" / "case.svg"

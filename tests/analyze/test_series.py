@@ -77,5 +77,5 @@ def test_a_window_outside_the_series_is_an_error_naming_its_span(tmp_path: Path)
     result = runner.invoke(app, ["analyze", "removal", "--series", str(path),
                                  "--region", "MX-SIN", "--date", "2024-07-25"])
     assert result.exit_code == 2
-    assert "no data in the after window 2024-08..2025-01" in result.output
+    assert "no data in the after window 2024-09..2025-08" in result.output
     assert "2024-01..2024-02" in result.output
