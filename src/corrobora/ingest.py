@@ -8,17 +8,21 @@ stored (by content hash) and completes the rest.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 
+import numpy as np
+
 from corrobora.extractor import Extractor
 from corrobora.fuse import copies
 from corrobora.fuse.events import DATE_TOLERANCE_DAYS, EventFuser
 from corrobora.fuse.source_registry import SourceRegistry
+from corrobora.fuse.stories import LEAD_CHARS, StoryClusterer, StoryDoc, lead_text, story_keys
+from corrobora.fuse.stories import WINDOW as STORY_WINDOW
 from corrobora.model import Document, EventReport, Extraction, ReadFailure
 from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
@@ -84,6 +88,7 @@ class Ingestor:
         extracted = list(self.extractor.extract_many(docs)) if docs else []
         known = self._detect_copies(extracted, batch, summary)
         self._add_mentions(extracted, batch)
+        self._assign_stories(batch)
         self._fuse(extracted, known, batch, summary)
         self.store.write_batch(batch)
         summary.failed += len(batch.failures)
@@ -152,16 +157,50 @@ class Ingestor:
                 "published_at": doc.published_at, "source": source, "url": doc.url,
                 "origin": doc.origin, "minhash": fingerprint.to_bytes(sig),
                 "duplicate_of": new.duplicate_of, "duplicate_score": decision.score,
-                "story_id": new.duplicate_of or doc.document_id, "ingest_seq": seq,
+                "ingest_seq": seq,
             })
             batch.bands += [{"band": b, "key": k, "document_id": doc.document_id}
                             for b, k in enumerate(ks)]
         # Documents rerooted after they were queued point at the new original too.
         for row in batch.documents:
-            k = known[row["id"]]
-            row["duplicate_of"] = k.duplicate_of
-            row["story_id"] = k.root
+            row["duplicate_of"] = known[row["id"]].duplicate_of
         return known
+
+    def _assign_stories(self, batch: Batch) -> None:
+        """Originals join stories by similarity (fuse/stories.py); copies take their
+        original's story; an earlier original that took over a stored copy group keeps the
+        group's story."""
+        mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for m in batch.mentions:
+            mentions[m["document_id"]].append(m)
+        rows = {r["id"]: r for r in batch.documents}
+        originals = [StoryDoc(r["id"], r["published_at"], lead_text(r["title"], r["text"]),
+                              story_keys(mentions[r["id"]]))
+                     for r in batch.documents if r["duplicate_of"] is None]
+        dated = [d.published_at for d in originals if d.published_at is not None]
+        pool = [] if not dated else [
+            StoryDoc(p["id"], p["published_at"], lead_text(p["title"], p["lead"]),
+                     story_keys(p["mentions"] or []), story_id=p["story_id"],
+                     vector=np.asarray(p["embedding"], dtype=np.float32))
+            for p in self.store.story_pool(min(dated) - STORY_WINDOW, max(dated) + STORY_WINDOW,
+                                           LEAD_CHARS)]
+        links = StoryClusterer(pool).assign(originals)
+        for doc in originals:
+            row, link = rows[doc.id], links[doc.id]
+            row["story_id"], row["story_link"], row["story_score"] = (
+                link.story_id, link.linked_to, link.score)
+            row["embedding"] = doc.vector.tolist() if doc.vector is not None else None
+        stored_groups = [old for old, new in batch.reroots if old not in rows]
+        stored = self.store.story_ids(
+            stored_groups + [r["duplicate_of"] for r in batch.documents
+                             if r["duplicate_of"] and r["duplicate_of"] not in rows])
+        for old, new in batch.reroots:
+            if old in stored:
+                rows[new]["story_id"] = stored[old]
+        for row in batch.documents:
+            root = row["duplicate_of"]
+            if root is not None:
+                row["story_id"] = rows[root]["story_id"] if root in rows else stored.get(root)
 
     def _stored_band_index(self, keys: list[int]) -> Iterator[tuple[str, int]]:
         for row in self.store.band_members(keys):

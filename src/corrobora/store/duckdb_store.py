@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,31 @@ class Store:
             [list(keys)],
         )
 
+    def story_pool(self, since: datetime, until: datetime,
+                   lead_chars: int) -> list[dict[str, Any]]:
+        """Originals published in [since, until] with their story, lead, embedding and the
+        mentions of their lead (fuse/stories.py compares new documents against them)."""
+        return self._dicts(
+            "SELECT d.id, d.story_id, d.published_at, d.title, "
+            "substr(d.text, 1, ?) AS lead, d.embedding, "
+            "(SELECT list({'kind': m.kind, 'start_char': m.start_char, 'text': m.text, "
+            "  'label': m.label, 'actor_id': m.actor_id, 'geonameid': m.geonameid, "
+            "  'geo_precision': m.geo_precision}) FROM mentions m "
+            " WHERE m.document_id = d.id AND m.start_char < ?) AS mentions "
+            "FROM documents d WHERE d.duplicate_of IS NULL AND d.embedding IS NOT NULL "
+            "AND d.published_at BETWEEN ? AND ?",
+            [lead_chars, lead_chars, since, until],
+        )
+
+    def story_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """The story of each of these stored documents."""
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT id, story_id FROM documents WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return dict(rows)
+
     def document_sources(self, ids: Sequence[str]) -> dict[str, str | None]:
         if not ids:
             return {}
@@ -223,9 +248,9 @@ class Store:
             self._insert("documents", batch.documents)
             for old_root, new_root in batch.reroots:
                 self.con.execute(
-                    "UPDATE documents SET duplicate_of = ?, story_id = ? "
+                    "UPDATE documents SET duplicate_of = ? "
                     "WHERE (id = ? OR duplicate_of = ?) AND id <> ?",
-                    [new_root, new_root, old_root, old_root, new_root],
+                    [new_root, old_root, old_root, new_root],
                 )
             self._insert("document_bands", batch.bands)
             self._insert("mentions", batch.mentions)
@@ -244,7 +269,10 @@ class Store:
     def _insert(self, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
         if not rows:
             return
-        data = pa.Table.from_pylist(rows)  # noqa: F841 - read by name in the SQL below
+        # Arrow takes its columns from the first row: give every row every key.
+        columns = dict.fromkeys(k for row in rows for k in row)
+        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+            [{k: row.get(k) for k in columns} for row in rows])
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM data")
 
