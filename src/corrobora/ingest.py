@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from corrobora.extract.attribution import is_generic_source
 from corrobora.extractor import Extractor
 from corrobora.fuse import copies
 from corrobora.fuse.events import DATE_TOLERANCE_DAYS, EventFuser
@@ -26,10 +27,6 @@ from corrobora.fuse.stories import WINDOW as STORY_WINDOW
 from corrobora.model import Document, EventReport, Extraction, ReadFailure
 from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
-
-# Attributions to nobody in particular do not make a report depend on another one.
-GENERIC_SOURCES = {"officials", "authorities", "sources", "police", "witnesses", "residents",
-                   "autoridades", "fuentes", "testigos", "vecinos", "funcionarios"}
 
 
 @dataclass(slots=True)
@@ -265,11 +262,15 @@ class Ingestor:
 
     # -- fusion -------------------------------------------------------------------------
 
-    def _source_key(self, report: EventReport, root: str, root_source: str | None) -> str:
+    def _source_key(self, report: EventReport, root: str,
+                    root_source: str | None) -> tuple[str, bool]:
+        """The source a report speaks for, and whether it is one the report cites: the first
+        named source it cites; else its copy group's outlet (officials or witnesses in
+        general tie it to no other report)."""
         for name in report.attribution:
-            if name.casefold() not in GENERIC_SOURCES:
-                return self.sources.canonical(name)
-        return root_source or f"doc:{root}"
+            if not is_generic_source(name):
+                return self.sources.canonical(name), True
+        return root_source or f"doc:{root}", False
 
     def _fuse(self, extracted: list[tuple[Document, Extraction]],
               known: dict[str, copies.Known], batch: Batch, summary: IngestSummary) -> None:
@@ -287,7 +288,7 @@ class Ingestor:
                     self._add_place(place, batch)
                 else:
                     place = None
-                key = self._source_key(ev, root, doc_sources.get(root))
+                key, attributed = self._source_key(ev, root, doc_sources.get(root))
                 row = {
                     "id": _hid(did, ev.type, ev.sentence, ev.trigger,
                                place.geonameid if place else None),
@@ -306,7 +307,8 @@ class Ingestor:
                     "injured_min": ev.injured.min if ev.injured else None,
                     "injured_max": ev.injured.max if ev.injured else None,
                     "weapons": ev.weapons, "attribution": ev.attribution,
-                    "source_key": key, "hedged": ev.hedged, "score": ev.score,
+                    "source_key": key, "attributed": attributed, "hedged": ev.hedged,
+                    "score": ev.score,
                     "reliability": self.sources.grade(key) if self.sources.get(key)
                     else self.sources.grade(doc_sources.get(did)),
                 }
@@ -333,7 +335,7 @@ class Ingestor:
                     actor_id = None
                 batch.event_report_actors.append({"event_report_id": row["id"], "role": actor.role,
                                                   "text": actor.text, "actor_id": actor_id})
-            del row["admin1_code"], row["reliability"]
+            del row["admin1_code"], row["reliability"], row["attributed"]
             batch.event_reports.append(row)
         batch.new_events, batch.updated_events = fuser.changes()
         summary.event_reports += len(rows)

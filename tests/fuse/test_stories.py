@@ -1,6 +1,7 @@
-"""Stories: the seed article, a reprint under another outlet's name, a shortened English
-rewrite and a Spanish summary are one story; an unrelated report of the same days is not.
-Ingested into a real DuckDB store, in two batches, as a user's successive runs would."""
+"""Stories and independence: the seed article, a reprint under another outlet's name, a
+shortened English rewrite and a Spanish summary (both crediting the seed's outlet) are one
+story and one source; an unrelated report of the same days is another story. Ingested into a
+real DuckDB store, in two batches, as a user's successive runs would."""
 
 from __future__ import annotations
 
@@ -13,25 +14,23 @@ import pytest
 from corrobora.ingest import Ingestor
 from corrobora.model import Document
 from corrobora.sources import read_paths
-from corrobora.store import Store
+from corrobora.store import EventFilter, Store
 
 REWRITE = (
     "US intelligence helped Mexico kill CJNG leader El Mencho\n\n"
     "Nemesio Oseguera Cervantes, the head of the Jalisco New Generation Cartel known as "
-    "El Mencho, died of wounds suffered in a military operation in Tapalpa, Jalisco, Mexican "
-    "authorities said. According to Reuters, the CIA passed intelligence to Mexican forces "
-    "through the Joint Interagency Task Force Counter Cartel. Gunfights and road blockades "
-    "followed in Jalisco and Michoacán, and flights at Puerto Vallarta and Guadalajara "
-    "airports were disrupted."
+    "El Mencho, died of wounds suffered in a military operation in Tapalpa, Jalisco, the "
+    "newspaper Blitz reported. According to Reuters, the CIA passed intelligence to Mexican "
+    "forces through the Joint Interagency Task Force Counter Cartel. Gunfights and road "
+    "blockades followed in Jalisco and Michoacán, and flights at Puerto Vallarta and "
+    "Guadalajara airports were disrupted, Blitz said."
 )
 SUMMARY_ES = (
     "Inteligencia de la CIA, clave en la muerte de El Mencho\n\n"
     "Nemesio Oseguera Cervantes, \"El Mencho\", líder del Cártel Jalisco Nueva Generación, "
     "murió por las heridas sufridas durante un operativo militar en Tapalpa, Jalisco, según "
-    "las autoridades mexicanas. De acuerdo con Reuters y The New York Times, la CIA aportó "
-    "información de inteligencia a través de la Fuerza de Tarea Conjunta Contra los Cárteles. "
-    "Tras el operativo hubo enfrentamientos y bloqueos en Jalisco y Michoacán, y vuelos "
-    "afectados en los aeropuertos de Puerto Vallarta y Guadalajara."
+    "el diario Blitz. De acuerdo con Reuters y The New York Times, la CIA aportó información "
+    "de inteligencia a través de la Fuerza de Tarea Conjunta Contra los Cárteles."
 )
 UNRELATED = (
     "Fishermen protest fuel prices in Veracruz port\n\n"
@@ -82,3 +81,14 @@ def test_each_story_link_is_a_recorded_decision(store: Store) -> None:
     assert rows["seed"] == (None, None)  # opened its story
     link, score = rows["summary-es"]
     assert link in ("seed", "rewrite") and score is not None and score >= 1.0
+
+
+def test_reprints_and_rewrites_of_one_article_are_one_independent_source(store: Store) -> None:
+    killings = [e for e in store.list_events(EventFilter(type="LEADER_KILLED", limit=None))
+                if e["place_name"] == "Tapalpa"]
+    assert len(killings) == 1
+    event = store.get_event(killings[0]["id"])
+    assert {r["document_id"] for r in event["reports"]} >= {"seed", "rewrite", "summary-es"}
+    # Four documents, one source: the reprint is a copy, the rewrites credit Blitz.
+    assert killings[0]["independent_sources"] == 1
+    assert killings[0]["credibility"] == 3  # "possibly true": one source, stated as fact

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from corrobora.fuse.grading import Evidence, best_reliability, credibility
+from corrobora.fuse.grading import (
+    Evidence,
+    best_reliability,
+    credibility,
+    independent_sources,
+)
 
 # How many days apart two dates may be and still be one event, by the coarser time precision.
 DATE_TOLERANCE_DAYS = {1: 1, 2: 7, 3: 31}
@@ -47,7 +52,7 @@ class FusedEvent:
             "geonameid": self.geonameid, "geo_precision": self.geo_precision,
             "fatalities_min": self.fatalities_min, "fatalities_max": self.fatalities_max,
             "n_reports": len(self.evidence),
-            "independent_sources": len({e.source_key for e in self.evidence}),
+            "independent_sources": len(independent_sources(self.evidence)),
             "reliability": best_reliability(e.reliability for e in self.evidence),
             "credibility": credibility(self.evidence),
             "hedged": all(e.hedged for e in self.evidence) if self.evidence else False,
@@ -100,7 +105,8 @@ class EventFuser:
         for ev in evidence:
             event = self.events.get(ev["event_id"])
             if event is not None:
-                event.evidence.append(Evidence(ev["source_key"], ev["reliability"], ev["hedged"]))
+                event.evidence.append(Evidence(ev["source_key"], ev["reliability"], ev["hedged"],
+                                               ev["root"], ev.get("attributed", False)))
                 event.roots.add(ev["root"])
 
     def assign(self, report: dict[str, Any], root: str) -> tuple[str, float]:
@@ -133,7 +139,8 @@ class EventFuser:
     def _absorb(self, e: FusedEvent, r: dict[str, Any], root: str) -> None:
         e.touched = True
         e.roots.add(root)
-        e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"]))
+        e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"], root,
+                                   r.get("attributed", False)))
         if r["date"] is not None:
             e.date = min(e.date, r["date"]) if e.date else r["date"]
             e.date_max = max(e.date_max, r["date"]) if e.date_max else r["date"]

@@ -22,6 +22,25 @@ class Evidence:
     source_key: str
     reliability: str
     hedged: bool
+    root: str = ""
+    """The copy group (root document) the report comes from."""
+    attributed: bool = False
+    """Whether `source_key` is a source the report cites rather than the outlet itself."""
+
+
+def independent_sources(evidence: Iterable[Evidence]) -> set[str]:
+    """The independent sources behind an event. A copy group speaks once: through the sources
+    it cites when it cites any (an outlet relaying "according to Reuters" is Reuters, even in
+    its unattributed restatements of the same event), else as the outlet. Groups citing the
+    same source are one source."""
+    cited: dict[str, set[str]] = {}
+    own: dict[str, set[str]] = {}
+    for e in evidence:
+        (cited if e.attributed else own).setdefault(e.root, set()).add(e.source_key)
+    keys: set[str] = set()
+    for root in cited.keys() | own.keys():
+        keys |= cited.get(root) or own[root]
+    return keys
 
 
 def best_reliability(grades: Iterable[str]) -> str:
@@ -31,7 +50,7 @@ def best_reliability(grades: Iterable[str]) -> str:
 def credibility(evidence: list[Evidence]) -> int:
     if not evidence:
         return 6
-    independent = {e.source_key for e in evidence}
+    independent = independent_sources(evidence)
     if all(e.hedged for e in evidence):
         return 4
     if len(independent) >= 3:

@@ -12,8 +12,14 @@ from unidecode import unidecode
 
 
 def _key(name: str) -> str:
-    folded = unidecode(name).casefold().strip()
-    return folded.removeprefix("the ").strip()
+    words = unidecode(name).casefold().split()
+    # Leading articles and a dangling preposition go: "the Justice Department", and the
+    # "Departamento de Justicia de" a name cut before its place becomes.
+    while words and words[0] in ("the", "el", "la", "los", "las"):
+        words = words[1:]
+    while len(words) > 1 and words[-1] in ("de", "del", "of", "the"):
+        words = words[:-1]
+    return " ".join(words)
 
 
 @dataclass(slots=True, frozen=True)

@@ -224,10 +224,13 @@ class Store:
             return []
         return self._dicts(
             "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, "
+            # A report not keyed by its copy group's outlet is keyed by a source it cites.
+            "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed, "
             "r.hedged, r.date, r.time_precision, "
             "r.fatalities_min, r.fatalities_max, r.geonameid, r.geo_precision, "
             "coalesce(s.reliability, 'F') AS reliability "
             "FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
             "LEFT JOIN sources s ON s.name = d.source "
             "WHERE r.event_id IN (SELECT unnest(?))",
             [list(event_ids)],

@@ -1,0 +1,28 @@
+"""Independent sources: who really stands behind an event's reports."""
+
+from __future__ import annotations
+
+from corrobora.fuse.grading import Evidence, credibility, independent_sources
+
+
+def ev(key: str, root: str, attributed: bool, hedged: bool = False) -> Evidence:
+    return Evidence(key, "F", hedged, root, attributed)
+
+
+def test_outlets_relaying_one_wire_are_one_source() -> None:
+    evidence = [ev("Reuters", "a", True), ev("Outlet A", "a", False),
+                ev("Reuters", "b", True), ev("Reuters", "c", True)]
+    assert independent_sources(evidence) == {"Reuters"}
+    assert credibility(evidence) == 3
+
+
+def test_an_outlet_of_its_own_adds_a_source() -> None:
+    evidence = [ev("Reuters", "a", True), ev("Outlet B", "b", False),
+                ev("Outlet C", "c", False)]
+    assert independent_sources(evidence) == {"Reuters", "Outlet B", "Outlet C"}
+    assert credibility(evidence) == 1
+
+
+def test_all_hedged_is_doubtful_whatever_the_count() -> None:
+    evidence = [ev("Outlet B", "b", False, hedged=True), ev("Outlet C", "c", False, hedged=True)]
+    assert credibility(evidence) == 4
