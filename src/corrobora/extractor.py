@@ -99,7 +99,10 @@ class Extractor:
             spans = doc.toponyms
         else:
             spans = entities.toponym_spans(ents)
-            for cued in [*dateline_spans(doc.text), *cued_place_spans(doc.text)]:
+            # Demonyms say where a story is ("Mexican troops"); CoNLL tags them MISC.
+            demonyms = [(e.start, e.end) for e in ents
+                        if e.label == "MISC" and self.resolver.is_demonym(e.text)]
+            for cued in [*dateline_spans(doc.text), *cued_place_spans(doc.text), *demonyms]:
                 if all(cued[1] <= s or cued[0] >= e for s, e in spans):
                     spans.append(cued)
             spans.sort()

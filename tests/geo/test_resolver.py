@@ -183,3 +183,21 @@ def test_streets_back_off_to_the_place_the_story_agrees_on(resolver: Resolver) -
     street = places["Royal Street"]
     assert street.geo_precision == 2 and street.geonameid is None
     assert street.admin1_code == "US-LA"
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("Mexican", True), ("Mexicans", True), ("jalisciense", True), ("Canadian", True),
+    ("Mexico", False), ("Sinaloa", False), ("Christian", False),
+])
+def test_demonyms(resolver: Resolver, word: str, expected: bool) -> None:
+    assert resolver.is_demonym(word) is expected
+
+
+def test_demonyms_are_toponyms_of_the_extraction() -> None:
+    from corrobora.extractor import Extractor
+    from corrobora.model import Document
+
+    text = "Mexican troops clashed with gunmen in Culiacán on Monday."
+    places = Extractor().extract(Document(text, "t", lang="en")).places
+    mexican = [p for p in places if p.text == "Mexican"]
+    assert mexican and mexican[0].country_code == "MX" and mexican[0].geo_precision == 3

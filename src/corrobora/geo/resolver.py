@@ -97,6 +97,13 @@ class Resolver:
 
     # ---- candidates ---------------------------------------------------------------------
     @lru_cache(maxsize=50_000)  # noqa: B019 - one resolver per process; keys are names
+    def is_demonym(self, surface: str) -> bool:
+        """Whether a word is, exactly, the demonym of a place ("Mexican", "jaliscienses"),
+        whatever else it may name ("Canadian" is also a town in Texas)."""
+        key = norm(_POSSESSIVE.sub("", surface.strip()))
+        found = self.gz.lookup(key) or (self.gz.lookup(key[:-1]) if key.endswith("s") else [])
+        return any(m == MATCH_DEMONYM for _, m in found)
+
     def candidates(self, surface: str) -> tuple[tuple[_Cand, ...], bool]:
         """Candidates for a surface form and whether they came from a fuzzy match."""
         gz = self.gz
