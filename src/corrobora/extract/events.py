@@ -504,8 +504,9 @@ def _add_item(f: _Found, intro: tuple[Span, list[str], list[EventReport]], item:
 
 def document_event_type(doc: Doc, events: list[EventReport], lang: str) -> str | None:
     """The document's main CASE 2021 label, from the learned classifier
-    (extract/event_classifier.py): multilingual embeddings of the text and its lead, the
-    trigger-lexicon scores and the event reports found. None for a document without text."""
+    (extract/event_classifier.py): a multilingual E5 embedding of the lead, its similarity to
+    each label's written prototypes, and the trigger-lexicon scores. None for a document
+    without text."""
     # Imported here: event_classifier builds on this module's trigger matcher.
     from corrobora.extract.event_classifier import classify
 
