@@ -214,8 +214,9 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             elif root.head.dep_ == "agent" or (root.head.lower_ == "by" and root.dep_ == "pobj"):
                 role = "actor1"
         hedged = hedged_before(text[s_chars[0]:start])
+        inter = actor.inter if actor else (3 if cand else None)
         out.append((ActorRef(ctext, role, actor.actor_id if actor else None, start, end,
-                             hedged=hedged, candidate=cand), actor))
+                             hedged=hedged, candidate=cand, inter=inter), actor))
     return out
 
 

@@ -32,6 +32,9 @@ class ActorRef:
     candidate: str | None = None
     """`candidate:<slug>` for a group the registry does not know ("Cártel de X"), kept
     apart from registry actors until someone confirms it; actor_id stays None."""
+    inter: int | None = None
+    """ACLED inter code of the actor (1 state forces ... 8 external forces); an unknown
+    criminal group counts as a political militia (3), as ACLED codes Mexican cartels."""
 
     def to_contract(self) -> dict[str, object]:
         # CONTRACTS §1 allows extra keys; the three it names keep their meaning.
@@ -39,6 +42,8 @@ class ActorRef:
                                   "role": self.role, "hedged": self.hedged}
         if self.candidate:
             out["candidate"] = self.candidate
+        if self.inter is not None:
+            out["inter"] = self.inter
         return out
 
     def copy(self) -> ActorRef:
@@ -67,6 +72,18 @@ class EventReport:
     hedged: bool = False
     score: float = 0.0
 
+    @property
+    def interaction(self) -> int | None:
+        """ACLED interaction code: the inter codes of the first actor1 and actor2, the lower
+        digit first (13: state forces against a political militia); a sole actor's code
+        times ten (30)."""
+        codes = [next((a.inter for a in self.actors if a.role == role and a.inter), None)
+                 for role in ("actor1", "actor2")]
+        known = sorted(c for c in codes if c)
+        if not known:
+            return None
+        return known[0] * 10 + (known[1] if len(known) > 1 else 0)
+
     def to_contract(self) -> dict[str, object]:
         return {
             "type": self.type,
@@ -76,6 +93,7 @@ class EventReport:
             "sentence": list(self.sentence),
             "trigger": list(self.trigger),
             "actors": [a.to_contract() for a in self.actors],
+            "interaction": self.interaction,
             "place": self.place.event_place() if self.place else None,
             "date": self.date,
             "time_precision": self.time_precision,
