@@ -383,6 +383,31 @@ def demo(
     )
 
 
+@app.command()
+def serve(
+    db: DbOption = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API and the analyst's dashboard over the store (read-only, offline).
+
+    Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
+    """
+    # Imported here: FastAPI and uvicorn are needed by this command only.
+    import uvicorn
+
+    from corrobora.web import create_app
+
+    try:
+        web_app = create_app(db)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    err.print(f"serving {db} on http://{host}:{port}/ (API docs: /docs)", highlight=False)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
 analyze_app = typer.Typer(
     help="What happens next: removal studies on monthly series (docs/analyses.md).",
     no_args_is_help=True,

@@ -1,0 +1,34 @@
+"""The map: events as GeoJSON, counts by state for the choropleth."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from corrobora.web.deps import EventQueryDep, StoreDep, bbox_param
+from corrobora.web.serialize import geojson, jsonable
+
+router = APIRouter(prefix="/api/geo", tags=["map"])
+
+
+@router.get("/events", summary="Located events as a GeoJSON FeatureCollection")
+def events_geojson(
+    store: StoreDep, q: EventQueryDep,
+    bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
+    limit: Annotated[int, Query(ge=1, le=50000, description="At most this many points, "
+                                "newest first.")] = 5000,
+) -> JSONResponse:
+    rows = store.events_for_map(q.filter, language=q.language, bbox=bbox, limit=limit + 1)
+    body = geojson(rows[:limit])
+    body["truncated"] = len(rows) > limit
+    return JSONResponse(body, media_type="application/geo+json")
+
+
+@router.get("/regions", summary="Events and fatalities by state (ISO 3166-2), for the "
+            "choropleth")
+def region_counts(store: StoreDep, q: EventQueryDep) -> dict[str, Any]:
+    rows = store.event_tallies(q.filter, "admin1", language=q.language)
+    return {"items": [{"code": r["key"], "events": r["events"],
+                       "fatalities": jsonable(r["fatalities"])} for r in rows]}

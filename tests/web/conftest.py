@@ -1,0 +1,34 @@
+"""A real store built from the demo corpus (as `corrobora ingest` builds it), shared by the
+web tests, and a document written to try to inject markup into the dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corrobora.cli import app
+from corrobora.demo import corpus_path
+
+XSS_ID = "xss-probe-1"
+XSS_TEXT = (
+    "Gunmen attacked a police patrol in Culiacán, Sinaloa, on Monday, killing two officers, "
+    "officials said. <script>window.__pwned = 1; alert('xss')</script> The attackers left a "
+    "banner reading <img src=x onerror=\"window.__pwned = 2; alert('img')\"> near the scene.")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web")
+    db = folder / "demo.duckdb"
+    probe = folder / "probe.jsonl"
+    probe.write_text(json.dumps({
+        "id": XSS_ID, "text": XSS_TEXT, "lang": "en", "source": "Probe <b>Wire</b>",
+        "title": "<script>alert('title')</script> Attack in Culiacán",
+        "published_at": "2025-03-04T10:00:00Z"}, ensure_ascii=False) + "\n", "utf-8")
+    result = CliRunner().invoke(
+        app, ["ingest", str(corpus_path()), str(probe), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    return db
