@@ -112,3 +112,8 @@ def test_scores_on_the_annotated_set(nlp_en: Language, nlp_es: Language) -> None
     assert s["src_p"] >= 0.9 and s["src_r"] >= 0.85, s
     assert s["attr_p"] >= 0.95 and s["attr_r"] >= 0.85, s
     assert s["hedge_f1"] >= 0.7, s
+
+
+def test_nationality_before_a_generic_source_is_not_the_source(nlp_en: Language) -> None:
+    doc = nlp_en("El Mencho died in Tapalpa, Jalisco, Mexican authorities said.")
+    assert [a.source for a in attributions(doc, "en")] == ["Mexican authorities"]

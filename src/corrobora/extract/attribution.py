@@ -38,8 +38,9 @@ _MAX_SUBJECT = 24
 
 def _ents_in(doc: Doc, start: int, end: int, labels: set[str] = _NAME_ENTS) -> list[Span]:
     # A CoNLL-style MISC adjective ("Democratic Sen. X", "Mexican officials") is a modifier.
+    # The tagger may call it PROPN; the parse still shows it modifying a noun (amod).
     return [e for e in doc.ents if e.start >= start and e.end <= end and e.label_ in labels
-            and not (e.label_ == "MISC" and e.root.pos_ == "ADJ")]
+            and not (e.label_ == "MISC" and (e.root.pos_ == "ADJ" or e.root.dep_ == "amod"))]
 
 
 def _generic_words(lang: str) -> set[str]:
