@@ -408,6 +408,96 @@ def serve(
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(
+        help="acled, ucdp, gdelt, ocved (events) or sesnsp, series (monthly series).")],
+    file: Annotated[Path, typer.Argument(help="The dataset file (CSV, TSV, xlsx).")],
+    db: DbOption = Path(DEFAULT_DB),
+    country: Annotated[str | None, typer.Option(
+        help="Keep only rows placed in this country (ISO 3166-1 alpha-2, e.g. MX).")] = None,
+    dataset: Annotated[str | None, typer.Option(
+        help="Series only: the dataset name stored (default: the kind).")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="Series only: what is counted (default homicidio_doloso).")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Import structured data: dataset rows become event reports fused with the rest.
+
+    Each row keeps its provenance (dataset, row id, file and line); re-importing is
+    idempotent. Bad rows are reported with file and line; the others are imported.
+    docs/imports.md describes each kind.
+
+    Example: corrobora import acled acled_mexico.csv --db corrobora.duckdb
+    """
+    from corrobora.imports import KINDS, ImportFileError, import_file
+
+    if kind.lower() not in KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="KIND")
+    start = time.perf_counter()
+    with _open(db) as store:
+        with Progress(SpinnerColumn(), TextColumn(f"[bold]importing {kind}[/bold]"),
+                      TextColumn("{task.completed} rows"), TimeElapsedColumn(),
+                      console=err, disable=quiet or format == "json") as progress:
+            task = progress.add_task("import", total=None)
+            try:
+                s = import_file(store, kind, file, country=country, dataset=dataset,
+                                measure=measure,
+                                progress=lambda n: progress.advance(task, n))
+            except ImportFileError as exc:
+                progress.stop()
+                err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
+        total = store.stats()["events"]
+    for problem in s.problems[:50]:
+        err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+    if len(s.problems) > 50:
+        err.print(f"... and {len(s.problems) - 50} more problems", highlight=False)
+    if format == "json":
+        sys.stdout.write(json.dumps(s.to_dict(), ensure_ascii=False) + "\n")
+    elif not quiet:
+        top = s.skipped.most_common()
+        skipped = ", ".join(f"{n} {why}" for why, n in top[:6]) or "none"
+        if len(top) > 6:
+            skipped += f", {sum(n for _, n in top[6:])} for {len(top) - 6} other reasons"
+        series_kind = kind.lower() in ("sesnsp", "series")
+        what = (f"series values stored: {s.series_values}" if series_kind else
+                f"imported {s.imported} rows ({s.already_stored} already stored, "
+                f"{s.changed} changed) → events: {s.events_new} new, {s.events_updated} "
+                f"updated (fused with stored ones); {total} events in the store")
+        err.print(f"{s.dataset} {file}: {s.rows} rows read in "
+                  f"{time.perf_counter() - start:.1f} s · {what}\nskipped: {skipped} · "
+                  f"problems: {len(s.problems)}", highlight=False, soft_wrap=True)
+    if s.rows and not (s.imported or s.already_stored or s.series_values or s.skipped):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    db: DbOption = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API and the analyst's dashboard over the store (read-only, offline).
+
+    Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
+    """
+    # Imported here: FastAPI and uvicorn are needed by this command only.
+    import uvicorn
+
+    from corrobora.web import create_app
+
+    try:
+        web_app = create_app(db)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    err.print(f"serving {db} on http://{host}:{port}/ (API docs: /docs)", highlight=False)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
 analyze_app = typer.Typer(
     help="What happens next: removal studies on monthly series (docs/analyses.md).",
     no_args_is_help=True,

@@ -627,6 +627,310 @@ class Store:
             "(SELECT count(*) FROM event_reports r WHERE r.source_key = s.name) AS reports "
             "FROM sources s ORDER BY s.name")
 
+    # -- structured imports and series (corrobora/imports/) ---------------------------------
+
+    def record_import(self, run: dict[str, Any]) -> None:
+        """Log one `corrobora import` run (kind, dataset, path, sha256, counts)."""
+        self._insert("import_runs", [run])
+
+    def import_runs(self) -> list[dict[str, Any]]:
+        return self._dicts("SELECT * FROM import_runs ORDER BY imported_at, path")
+
+    def write_series(self, rows: list[dict[str, Any]]) -> None:
+        """Store series values; a value already stored for the same dataset, measure, region
+        and period is replaced (official series are revised)."""
+        if not rows:
+            return
+        with self.transaction():
+            data = pa.Table.from_pylist(rows)  # noqa: F841 - read by name below
+            self.con.execute("INSERT OR REPLACE INTO series BY NAME SELECT * FROM data")
+
+    def series_values(self, dataset: str, measure: str | None = None
+                      ) -> list[tuple[date, str, float]]:
+        """(period, region, value) of a stored series (the only measure if none is named)."""
+        return [(p, r, float(v)) for p, r, v in self.con.execute(
+            "SELECT period, region, value FROM series WHERE upper(dataset) = upper(?) "
+            "AND (? IS NULL OR measure = ?) ORDER BY period, region",
+            [dataset, measure, measure]).fetchall()]
+
+    def list_series(self) -> list[dict[str, Any]]:
+        return self._dicts(
+            "SELECT dataset, measure, freq, count(DISTINCT region) AS regions, "
+            "min(period) AS first, max(period) AS last, count(*) AS values "
+            "FROM series GROUP BY ALL ORDER BY dataset, measure")
+
+    def event_counts(self, freq: str, level: str, acled_event_types: Sequence[str],
+                     types: Sequence[str] = (), *, by: str = "region",
+                     region: str | None = None, actor: str | None = None
+                     ) -> list[tuple[date, str, int]]:
+        """(period, key, events) of events of these ACLED or our types by `freq` ("day",
+        "week": ISO weeks from Monday, "month"), where key is the region of `level`
+        ("admin1" or "municipality") or, with `by="actor"`, each actor the event's reports
+        name (registry id or candidate). `region` and `actor` restrict the events counted.
+        An event counts once per key, on its first date."""
+        if freq not in ("day", "week", "month"):
+            raise StoreError(f"unknown frequency {freq!r} (day, week or month)")
+        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}.get(level)
+        if column is None:
+            raise StoreError(f"unknown region level {level!r} (admin1 or municipality)")
+        key = column if by == "region" else "a.actor_id"
+        actor_join = ("JOIN (SELECT DISTINCT r.event_id, ra.actor_id FROM event_reports r "
+                      "JOIN event_report_actors ra ON ra.event_report_id = r.id "
+                      "WHERE ra.actor_id IS NOT NULL) a ON a.event_id = e.id "
+                      if by == "actor" or actor else "")
+        rows = self.con.execute(
+            f"SELECT date_trunc('{freq}', e.date)::DATE AS period, {key} AS k, "
+            "count(DISTINCT e.id) FROM events e JOIN gazetteer_places p USING (geonameid) "
+            f"{actor_join}"
+            f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
+            "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
+            "OR e.type IN (SELECT unnest(?::TEXT[]))) "
+            f"AND (?::TEXT IS NULL OR {column} = ?) "
+            + ("AND a.actor_id = ? " if actor else "")
+            + "GROUP BY ALL ORDER BY 1, 2",
+            [list(acled_event_types), list(types), region, region]
+            + ([actor] if actor else []),
+        ).fetchall()
+        return [(p, k, int(n)) for p, k, n in rows]
+
+    def events_between(self, since: date, until: date, acled_event_types: Sequence[str],
+                       types: Sequence[str] = (), *, level: str = "admin1",
+                       region: str | None = None, actor: str | None = None,
+                       limit: int = 200) -> list[str]:
+        """Ids of events of these types dated in [since, until], in `region` (at `level`) and
+        naming `actor` when given: the events behind an alert."""
+        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}[level]
+        rows = self.con.execute(
+            "SELECT e.id FROM events e JOIN gazetteer_places p USING (geonameid) "
+            "WHERE e.date BETWEEN ? AND ? "
+            "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
+            "OR e.type IN (SELECT unnest(?::TEXT[]))) "
+            f"AND (?::TEXT IS NULL OR {column} = ?) "
+            "AND (?::TEXT IS NULL OR e.id IN (SELECT r.event_id FROM event_reports r "
+            " JOIN event_report_actors ra ON ra.event_report_id = r.id WHERE ra.actor_id = ?)) "
+            "ORDER BY e.date, e.id LIMIT ?",
+            [since, until, list(acled_event_types), list(types), region, region, actor, actor,
+             limit]).fetchall()
+        return [r[0] for r in rows]
+
+    def group_activity(self, freq: str, level: str) -> list[dict[str, Any]]:
+        """Events naming each criminal group (registry groups and candidates), by period and
+        region of `level`: period, region, actor_id, name, status, events."""
+        if freq not in ("month", "quarter", "year"):
+            raise StoreError(f"unknown period {freq!r} (month, quarter or year)")
+        column = {"admin1": "p.admin1_code", "municipality": "p.inegi_code"}.get(level)
+        if column is None:
+            raise StoreError(f"unknown region level {level!r} (admin1 or municipality)")
+        return self._dicts(
+            f"SELECT date_trunc('{freq}', e.date)::DATE AS period, {column} AS region, "
+            "ac.id AS actor_id, ac.name, ac.status, count(DISTINCT e.id) AS events "
+            "FROM events e JOIN gazetteer_places p USING (geonameid) "
+            "JOIN event_reports r ON r.event_id = e.id "
+            "JOIN event_report_actors ra ON ra.event_report_id = r.id "
+            "JOIN actors ac ON ac.id = ra.actor_id "
+            f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
+            "AND ac.type = 'criminal_group' GROUP BY ALL ORDER BY 1, 2, 3")
+
+    # -- web reads (corrobora serve): keyset pages, map, facets, documents, graph ----------
+    # Events are paged by (date DESC NULLS LAST, id): `after` is the (date, id) of the last
+    # row of the previous page. The filters are those of list_events plus the language of a
+    # report's document and a bounding box.
+
+    def reader(self) -> Store:
+        """A handle on the same database through a new cursor: one per request or thread
+        (a DuckDB connection must not be shared by concurrent threads; its cursors may)."""
+        other = object.__new__(Store)
+        other.path = self.path
+        other.con = self.con.cursor()
+        return other
+
+    def _event_where(self, f: EventFilter, language: str | None = None,
+                     bbox: tuple[float, float, float, float] | None = None
+                     ) -> tuple[list[str], list[Any]]:
+        where, params = self._filter_conditions(f)
+        if language:
+            where.append(
+                "e.id IN (SELECT r.event_id FROM event_reports r JOIN documents d "
+                "ON d.id = r.document_id WHERE d.lang = lower(?))")
+            params.append(language)
+        if bbox:
+            west, south, east, north = bbox
+            where.append("p.lon BETWEEN ? AND ? AND p.lat BETWEEN ? AND ?")
+            params += [west, east, south, north]
+        return where, params
+
+    @staticmethod
+    def _filter_conditions(f: EventFilter) -> tuple[list[str], list[Any]]:
+        # The conditions of list_events, which builds them inline.
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
+        if f.type:
+            where.append("(e.type = ? OR e.case_label = ? OR e.acled_event_type = ?)")
+            params += [f.type.upper()] * 2 + [f.type]
+        if f.place:
+            where.append(
+                "(lower(p.name) = lower(?) OR upper(p.admin1_code) = upper(?) "
+                "OR lower(p.admin2_name) = lower(?) OR upper(p.country_code) = upper(?) "
+                "OR p.inegi_code = ?)")
+            params += [f.place] * 5
+        if f.since:
+            where.append("coalesce(e.date_max, e.date) >= ?")
+            params.append(f.since)
+        if f.until:
+            where.append("e.date <= ?")
+            params.append(f.until)
+        if f.actor:
+            where.append(
+                "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
+                "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
+                "OR lower(a.text) = lower(?))")
+            params += [f.actor, f.actor]
+        if f.min_credibility:
+            where.append("e.credibility <= ?")
+            params.append(f.min_credibility)
+        return where, params
+
+    def events_page(self, f: EventFilter, *, language: str | None = None,
+                    after: tuple[date | None, str] | None = None, limit: int = 50
+                    ) -> list[dict[str, Any]]:
+        """Up to `limit` events after the key `after`, newest first (undated last)."""
+        where, params = self._event_where(f, language)
+        if after is not None:
+            last_date, last_id = after
+            if last_date is None:
+                where.append("e.date IS NULL AND e.id > ?")
+                params.append(last_id)
+            else:
+                where.append("(e.date < ? OR (e.date = ? AND e.id > ?) OR e.date IS NULL)")
+                params += [last_date, last_date, last_id]
+        return self._dicts(
+            "SELECT e.* EXCLUDE (updated_at), p.name AS place_name, p.admin1_code, "
+            "p.admin2_name, p.country_code, p.lat, p.lon, p.inegi_code FROM events e "
+            "LEFT JOIN gazetteer_places p USING (geonameid) WHERE " + " AND ".join(where)
+            + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit)}", params)
+
+    def events_for_map(self, f: EventFilter, *, language: str | None = None,
+                       bbox: tuple[float, float, float, float] | None = None,
+                       limit: int = 5000) -> list[dict[str, Any]]:
+        """The located events matching `f` (newest first, at most `limit`): what a map draws."""
+        where, params = self._event_where(f, language, bbox)
+        return self._dicts(
+            "SELECT e.id, e.type, e.date, e.date_max, e.fatalities_min, e.fatalities_max, "
+            "e.independent_sources, e.reliability, e.credibility, e.geo_precision, "
+            "p.name AS place_name, p.admin1_code, p.lat, p.lon FROM events e "
+            "JOIN gazetteer_places p USING (geonameid) WHERE " + " AND ".join(where)
+            + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit)}", params)
+
+    def event_tallies(self, f: EventFilter, by: str, *, language: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """Events matching `f` counted by `by`: "admin1" (ISO 3166-2 code of the place),
+        "day" or "month" (of the event's first day), or "type"."""
+        key = {"admin1": "p.admin1_code", "day": "e.date",
+               "month": "date_trunc('month', e.date)::DATE", "type": "e.type"}.get(by)
+        if key is None:
+            raise StoreError(f"cannot count events by {by!r}")
+        where, params = self._event_where(f, language)
+        return self._dicts(
+            f"SELECT {key} AS key, count(*) AS events, sum(e.fatalities_min) AS fatalities "
+            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
+            + " AND ".join(where) + f" AND {key} IS NOT NULL GROUP BY 1 ORDER BY 1", params)
+
+    def event_facets(self) -> dict[str, list[dict[str, Any]]]:
+        """What the filters can take: types, regions, languages and actors, with counts."""
+        return {
+            "types": self._dicts("SELECT type AS value, count(*) AS events FROM events "
+                                 "GROUP BY 1 ORDER BY 2 DESC, 1"),
+            "regions": self._dicts(
+                "SELECT p.admin1_code AS value, count(*) AS events FROM events e "
+                "JOIN gazetteer_places p USING (geonameid) WHERE p.admin1_code IS NOT NULL "
+                "GROUP BY 1 ORDER BY 1"),
+            "languages": self._dicts(
+                "SELECT lang AS value, count(*) AS documents FROM documents "
+                "WHERE lang IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"),
+            "actors": self._dicts(
+                "SELECT a.actor_id AS value, any_value(ac.name) AS name, "
+                "count(DISTINCT r.event_id) AS events FROM event_report_actors a "
+                "JOIN event_reports r ON r.id = a.event_report_id "
+                "JOIN actors ac ON ac.id = a.actor_id GROUP BY 1 ORDER BY 3 DESC, 1"),
+            "dates": self._dicts("SELECT min(date) AS min, max(coalesce(date_max, date)) "
+                                 "AS max FROM events"),
+        }
+
+    def event_actor_pairs(self, f: EventFilter, *, language: str | None = None,
+                          limit: int = 500) -> dict[str, list[dict[str, Any]]]:
+        """Registered actors named in the events matching `f` (with how many events), and
+        the pairs of them named in the same event (with how many events)."""
+        where, params = self._event_where(f, language)
+        chosen = (
+            "WITH ev AS (SELECT e.id FROM events e LEFT JOIN gazetteer_places p "
+            "USING (geonameid) WHERE " + " AND ".join(where) + "), "
+            "ea AS (SELECT DISTINCT r.event_id, a.actor_id FROM event_report_actors a "
+            "JOIN event_reports r ON r.id = a.event_report_id "
+            "WHERE a.actor_id IS NOT NULL AND r.event_id IN (SELECT id FROM ev)) ")
+        nodes = self._dicts(
+            chosen + "SELECT ea.actor_id AS id, any_value(ac.name) AS name, "
+            "any_value(ac.type) AS type, any_value(ac.status) AS status, "
+            "count(*) AS events FROM ea JOIN actors ac ON ac.id = ea.actor_id "
+            f"GROUP BY 1 ORDER BY 5 DESC, 1 LIMIT {int(limit)}", params)
+        pairs = self._dicts(
+            chosen + "SELECT x.actor_id AS source, y.actor_id AS target, count(*) AS events "
+            "FROM ea x JOIN ea y ON x.event_id = y.event_id AND x.actor_id < y.actor_id "
+            f"GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT {int(limit)}", params)
+        return {"nodes": nodes, "pairs": pairs}
+
+    def documents_page(self, *, lang: str | None = None, source: str | None = None,
+                       after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Documents in order of arrival after ingest_seq `after`, without their text."""
+        where, params = ["TRUE"], []
+        if lang:
+            where.append("d.lang = lower(?)")
+            params.append(lang)
+        if source:
+            where.append("lower(d.source) = lower(?)")
+            params.append(source)
+        if after is not None:
+            where.append("d.ingest_seq > ?")
+            params.append(after)
+        return self._dicts(
+            "SELECT d.id, d.title, d.lang, d.source, d.published_at, d.url, d.origin, "
+            "d.marking, d.duplicate_of, d.story_id, d.ingest_seq, length(d.text) AS chars, "
+            "(SELECT count(*) FROM event_reports r WHERE r.document_id = d.id) AS reports "
+            "FROM documents d WHERE " + " AND ".join(where)
+            + f" ORDER BY d.ingest_seq LIMIT {int(limit)}", params)
+
+    def get_document(self, document_id: str) -> dict[str, Any] | None:
+        """One document with its text, its mentions and the event reports it carries."""
+        rows = self._dicts(
+            "SELECT d.* EXCLUDE (minhash, embedding), s.reliability, s.kind AS source_kind "
+            "FROM documents d LEFT JOIN sources s ON s.name = d.source WHERE d.id = ?",
+            [document_id])
+        if not rows:
+            return None
+        doc = rows[0]
+        doc["mentions"] = self._dicts(
+            "SELECT kind, start_char, end_char, text, label, value, actor_id, geonameid "
+            "FROM mentions WHERE document_id = ? ORDER BY start_char, end_char",
+            [document_id])
+        doc["event_reports"] = self._dicts(
+            "SELECT r.id, r.event_id, r.type, r.sentence_start, r.sentence_end, "
+            "r.trigger_start, r.trigger_end, r.hedged, r.attribution, r.source_key, "
+            "r.date, r.fatalities_min, r.fatalities_max, r.place_text "
+            "FROM event_reports r WHERE r.document_id = ? ORDER BY r.sentence_start, r.id",
+            [document_id])
+        doc["copies"] = [r[0] for r in self.con.execute(
+            "SELECT id FROM documents WHERE duplicate_of = ? ORDER BY ingest_seq",
+            [document_id]).fetchall()]
+        return doc
+
+    def source_usage(self) -> list[dict[str, Any]]:
+        """Sources as stored, with how many documents come from them and how many event
+        reports count as them."""
+        return self._dicts(
+            "SELECT s.name, s.kind, s.reliability, s.country, "
+            "(SELECT count(*) FROM documents d WHERE d.source = s.name) AS documents, "
+            "(SELECT count(*) FROM event_reports r WHERE r.source_key = s.name) AS reports "
+            "FROM sources s ORDER BY s.name")
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _scalar(self, sql: str, params: list[Any] | None = None) -> Any:

@@ -1,0 +1,108 @@
+"""ACLED CSV exports (acleddata.com): one row per event, human-coded.
+
+Columns read (the published export layout): event_id_cnty, event_date, time_precision,
+event_type, sub_event_type, actor1, assoc_actor_1, inter1, actor2, assoc_actor_2, inter2,
+iso, country, admin1, admin2, admin3, location, latitude, longitude, geo_precision, source,
+notes, fatalities, timestamp. `event_id_cnty` is the stable id. ACLED's own `time_precision`
+and `geo_precision` codes are ours (1 day/town, 2 week/near town, 3 month/region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from corrobora.imports.base import (
+    ImportedRow,
+    Item,
+    RowError,
+    RowProblem,
+    clean,
+    parse_coords,
+    parse_date,
+    parse_int,
+    read_csv,
+)
+from corrobora.imports.mapping import ActorMapper, PlaceFinder, acled_type, country_iso2, refine
+from corrobora.model import EventReport, Range
+
+DATASET = "ACLED"
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
+# ACLED inter codes of armed groups: 2 rebel groups, 3 political militias, 4 identity
+# militias (ACLED codes Mexican cartels as political militias); newer exports spell them.
+_ARMED = {"2", "3", "4", "rebel group", "political militia", "identity militia"}
+_STATE = {"1", "state forces"}
+
+
+def read(path: Path, actors: ActorMapper, places: PlaceFinder) -> Iterator[Item]:
+    for line, row in read_csv(path, REQUIRED):
+        try:
+            yield parse_row(row, line, actors, places)
+        except RowError as exc:
+            yield RowProblem(str(path), line, str(exc))
+
+
+def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
+              places: PlaceFinder) -> ImportedRow:
+    if "__short__" in row:
+        raise RowError(row["__short__"])
+    row_id = clean(row.get("event_id_cnty"))
+    if not row_id:
+        raise RowError("empty event_id_cnty")
+    day = parse_date(row.get("event_date"), "event_date")
+    event_type = clean(row.get("event_type"))
+    if not event_type:
+        raise RowError("empty event_type")
+    sub = clean(row.get("sub_event_type"))
+    our = acled_type(event_type, sub)
+    if our is None:
+        raise RowError(f"unknown ACLED event_type {event_type!r} / sub_event_type {sub!r}")
+    time_precision = parse_int(row.get("time_precision"), "time_precision") or 1
+    geo_precision = parse_int(row.get("geo_precision"), "geo_precision")
+    if time_precision not in (1, 2, 3) or (geo_precision is not None and geo_precision
+                                           not in (1, 2, 3)):
+        raise RowError("time_precision and geo_precision must be 1, 2 or 3")
+    fatalities = parse_int(row.get("fatalities"), "fatalities")
+    coords = parse_coords(row.get("latitude"), row.get("longitude"))
+    country = country_iso2(clean(row.get("country")), clean(row.get("iso")))
+    location = clean(row.get("location"))
+    context = tuple(c for c in (row.get("admin2"), row.get("admin1"), row.get("country")) if c)
+    place = places.find(location, context, coords, country, geo_precision)
+
+    refs = []
+    hints = {}
+    for role, name_key, assoc_key, inter_key in (("actor1", "actor1", "assoc_actor_1", "inter1"),
+                                                 ("actor2", "actor2", "assoc_actor_2", "inter2")):
+        inter = (row.get(inter_key) or "").strip().lower()
+        armed = inter in _ARMED
+        if inter in _STATE:
+            hints[role] = "state_force"
+        ref = actors.ref(row.get(name_key), role, group_hint=armed)
+        if ref:
+            refs.append(ref)
+        # Associated actors are listed "A; B".
+        for assoc in (row.get(assoc_key) or "").split(";"):
+            ref = actors.ref(assoc, "assoc")
+            if ref:
+                refs.append(ref)
+    our = refine(our, refs, actors.registry, hints)
+
+    sources = clean(row.get("source"))
+    notes = clean(row.get("notes"))
+    what = f"{event_type}" + (f" / {sub}" if sub else "")
+    text = (f"ACLED {row_id}, {day.isoformat()}: {what}"
+            f"{' in ' + ', '.join(c for c in (location, *context) if c) if location else ''}"
+            f"{'; ' + ' vs '.join(r.text for r in refs if r.role != 'assoc') if refs else ''}"
+            f"{'; ' + str(fatalities) + ' fatalities' if fatalities is not None else ''}."
+            f"{' ' + notes if notes else ''}{' (sources: ' + sources + ')' if sources else ''}")
+    start = text.index(what)
+    report = EventReport(
+        type=our, sentence=(0, len(text)), trigger=(start, start + len(what)),
+        actors=refs, place=place, date=day.isoformat(), time_precision=time_precision,
+        fatalities=Range(fatalities, fatalities) if fatalities is not None else None,
+        score=1.0)
+    stamp = parse_int(row.get("timestamp"), "timestamp")
+    published = datetime.fromtimestamp(stamp, UTC) if stamp else None
+    return ImportedRow(DATASET, row_id, line, text, report, published_at=published,
+                       extra={"country": country})
