@@ -77,6 +77,52 @@ class Ingestor:
                 progress(len(chunk))
         return summary
 
+    def ingest_reports(self, items: Iterable[tuple[Document, list[EventReport]]],
+                       progress: Callable[[int], None] | None = None) -> IngestSummary:
+        """Store documents that arrive with their event reports already made (structured
+        imports: one synthetic document per dataset row, corrobora/imports/) and fuse the
+        reports with everything stored, through the same `_fuse` as extracted reports.
+        Nothing is extracted; a dataset row is no republication, so each document is its own
+        copy group and story. Already stored documents are skipped, so re-running is
+        idempotent."""
+        summary = IngestSummary()
+        it = iter(items)
+        while chunk := list(islice(it, self.batch_size)):
+            batch = Batch()
+            fresh = {id(d) for d in self._new_documents([d for d, _ in chunk], batch, summary)}
+            extracted = [(d, Extraction(d.document_id, d.lang, events=reports))
+                         for d, reports in chunk if id(d) in fresh]
+            known = self._structured_documents(extracted, batch, summary)
+            self._fuse(extracted, known, batch, summary)
+            self.store.write_batch(batch)
+            summary.failed += len(batch.failures)
+            summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
+            if progress:
+                progress(len(chunk))
+        return summary
+
+    def _structured_documents(self, extracted: list[tuple[Document, Extraction]], batch: Batch,
+                              summary: IngestSummary) -> dict[str, copies.Known]:
+        known: dict[str, copies.Known] = {}
+        seqs = self.store.next_ingest_seq(len(extracted))
+        for (doc, _ext), seq in zip(extracted, seqs, strict=True):
+            sig = fingerprint.signature(doc.text)
+            known[doc.document_id] = copies.Known(doc.document_id, sig, doc.published_at, seq,
+                                                  None)
+            summary.new += 1
+            summary.by_language[doc.lang or "?"] += 1
+            source = self.sources.canonical(doc.source) if doc.source else None
+            if source:
+                batch.sources.append(self.sources.row_for(source))
+            batch.documents.append({
+                "id": doc.document_id, "content_hash": doc.content_hash, "title": doc.title,
+                "text": doc.text, "lang": doc.lang, "published_at": doc.published_at,
+                "source": source, "url": doc.url, "origin": doc.origin,
+                "minhash": fingerprint.to_bytes(sig), "duplicate_of": None,
+                "story_id": doc.document_id, "ingest_seq": seq,
+            })
+        return known
+
     # -- one batch ------------------------------------------------------------------------
 
     def _ingest_batch(self, chunk: list[Document | ReadFailure], summary: IngestSummary) -> None:

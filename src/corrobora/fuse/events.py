@@ -9,9 +9,10 @@ from the same copy group, since nothing else ties them down. Each decision keeps
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corrobora.fuse.grading import (
     Evidence,
@@ -20,8 +21,14 @@ from corrobora.fuse.grading import (
     independent_sources,
 )
 
+if TYPE_CHECKING:
+    from corrobora.fuse.decisions import Constraints
+
 # How many days apart two dates may be and still be one event, by the coarser time precision.
 DATE_TOLERANCE_DAYS = {1: 1, 2: 7, 3: 31}
+# Candidate events are blocked by date bucket: a bucket is at least as wide as the largest
+# tolerance, so a report can only match events in its own bucket or the two beside it.
+BUCKET_DAYS = max(DATE_TOLERANCE_DAYS.values()) + 1
 
 
 @dataclass(slots=True)
@@ -41,6 +48,8 @@ class FusedEvent:
     evidence: list[Evidence] = field(default_factory=list)
     roots: set[str] = field(default_factory=set)
     """Copy groups (root documents) that reported it."""
+    reports: set[str] = field(default_factory=set)
+    """Ids of the event reports it holds (analyst decisions are about reports)."""
     is_new: bool = True
     touched: bool = False
 
@@ -88,11 +97,31 @@ def _place_score(r: dict[str, Any], e: FusedEvent, same_group: bool) -> float:
     return 0.0
 
 
-class EventFuser:
-    """Assigns a batch's reports to stored events (the candidates) or to new ones."""
+def _bucket(d: date) -> int:
+    return d.toordinal() // BUCKET_DAYS
 
-    def __init__(self, candidates: list[dict[str, Any]], evidence: list[dict[str, Any]]) -> None:
+
+def _family(x: dict[str, Any] | FusedEvent) -> str:
+    if isinstance(x, FusedEvent):
+        return x.case_label or x.type
+    return x["case_label"] or x["type"]
+
+
+class EventFuser:
+    """Assigns a batch's reports to stored events (the candidates) or to new ones.
+
+    Events are indexed by (family, place, date bucket) and (family, copy group), the only
+    ways a report can score above zero against them, so a report is compared with a handful
+    of events however many the fuser holds. Analyst decisions (`constraints`) come first: a
+    report kept with others by a merge or a confirmation joins their event; a report split
+    or rejected from others never joins an event that holds them."""
+
+    def __init__(self, candidates: list[dict[str, Any]], evidence: list[dict[str, Any]],
+                 constraints: Constraints | None = None) -> None:
         self.events: dict[str, FusedEvent] = {}
+        self.constraints = constraints
+        self.report_event: dict[str, str] = {}
+        self._index: dict[tuple[Any, ...], set[str]] = {}
         for row in candidates:
             self.events[row["id"]] = FusedEvent(
                 id=row["id"], type=row["type"], case_label=row["case_label"],
@@ -108,13 +137,59 @@ class EventFuser:
                 event.evidence.append(Evidence(ev["source_key"], ev["reliability"], ev["hedged"],
                                                ev["root"], ev.get("attributed", False)))
                 event.roots.add(ev["root"])
+                if ev.get("id"):
+                    event.reports.add(ev["id"])
+                    self.report_event[ev["id"]] = event.id
+        for event in self.events.values():
+            self._index_event(event)
+
+    def _index_event(self, e: FusedEvent) -> None:
+        fam = _family(e)
+        keys: list[tuple[Any, ...]] = [(fam, "root", r) for r in e.roots]
+        if e.date is not None:
+            buckets = range(_bucket(e.date), _bucket(e.date_max or e.date) + 1)
+        else:
+            buckets = range(0)
+        for b in buckets:
+            if e.geonameid is not None:
+                keys.append((fam, "geo", e.geonameid, b))
+            if e.admin1_code:
+                keys.append((fam, "adm", e.admin1_code, b))
+        for k in keys:
+            self._index.setdefault(k, set()).add(e.id)
+
+    def _candidates(self, r: dict[str, Any], root: str) -> list[FusedEvent]:
+        fam = _family(r)
+        ids = set(self._index.get((fam, "root", root), ()))
+        if r["date"] is not None and r["geonameid"] is not None:
+            b = _bucket(r["date"])
+            for bb in (b - 1, b, b + 1):
+                ids |= self._index.get((fam, "geo", r["geonameid"], bb), set())
+                if r.get("admin1_code"):
+                    ids |= self._index.get((fam, "adm", r["admin1_code"], bb), set())
+        # Sorted: ties go to the same event whatever the set order.
+        return [self.events[i] for i in sorted(ids)]
 
     def assign(self, report: dict[str, Any], root: str) -> tuple[str, float]:
         """Link one report (a store row plus `admin1_code` and `reliability`); returns event id
-        and the link score (1.0 for the report that founds an event)."""
+        and the link score (1.0 for the report that founds an event or that an analyst
+        decision places)."""
+        rid = report["id"]
+        must: set[str] = set()
+        cannot: set[str] = set()
+        if self.constraints is not None:
+            must, cannot = self.constraints.must(rid), self.constraints.cannot(rid)
+        for other in sorted(must):
+            eid = self.report_event.get(other)
+            if eid is not None and not (self.events[eid].reports & cannot):
+                event = self.events[eid]
+                self._absorb(event, report, root)
+                return event.id, 1.0
         best: tuple[float, FusedEvent] | None = None
-        for event in self.events.values():
-            if (event.case_label or event.type) != (report["case_label"] or report["type"]):
+        for event in self._candidates(report, root):
+            if _family(event) != _family(report):
+                continue
+            if cannot and event.reports & cannot:
                 continue
             same_group = root in event.roots
             place = _place_score(report, event, same_group)
@@ -126,9 +201,13 @@ class EventFuser:
             if best is None or score > best[0]:
                 best = (score, event)
         if best is None:
-            event = FusedEvent(id=event_id_for(report["id"]), type=report["type"],
+            event = FusedEvent(id=event_id_for(rid), type=report["type"],
                                case_label=report["case_label"],
                                acled_event_type=report["acled_event_type"])
+            if event.id in self.events:
+                # The report that founded this id was split away from it by an analyst and
+                # the id is still in use: found a distinct one.
+                event.id = event_id_for("refounded\x1f" + rid)
             self.events[event.id] = event
             score = 1.0
         else:
@@ -137,28 +216,52 @@ class EventFuser:
         return event.id, score
 
     def _absorb(self, e: FusedEvent, r: dict[str, Any], root: str) -> None:
-        e.touched = True
-        e.roots.add(root)
-        e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"], root,
-                                   r.get("attributed", False)))
-        if r["date"] is not None:
-            e.date = min(e.date, r["date"]) if e.date else r["date"]
-            e.date_max = max(e.date_max, r["date"]) if e.date_max else r["date"]
-            e.time_precision = min(e.time_precision or 3, r["time_precision"] or 1)
-        # The most precise place wins: a town report refines a state-level event.
-        if r["geonameid"] is not None and (
-            e.geonameid is None or (r["geo_precision"] or 3) < (e.geo_precision or 3)
-        ):
-            e.geonameid, e.geo_precision = r["geonameid"], r["geo_precision"]
-            e.admin1_code = r["admin1_code"]
-        if r["fatalities_min"] is not None:
-            hi = r["fatalities_max"] if r["fatalities_max"] is not None else r["fatalities_min"]
-            e.fatalities_min = min(e.fatalities_min, r["fatalities_min"]) \
-                if e.fatalities_min is not None else r["fatalities_min"]
-            e.fatalities_max = max(e.fatalities_max, hi) if e.fatalities_max is not None else hi
+        absorb(e, r, root)
+        if r.get("id"):
+            self.report_event[r["id"]] = e.id
+        self._index_event(e)
 
     def changes(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(new event rows, updated event rows) for the store."""
         new = [e.row() for e in self.events.values() if e.touched and e.is_new]
         updated = [e.row() for e in self.events.values() if e.touched and not e.is_new]
         return new, updated
+
+
+def absorb(e: FusedEvent, r: dict[str, Any], root: str) -> None:
+    """Fold one report into an event: evidence, date range, best place, fatality range."""
+    e.touched = True
+    e.roots.add(root)
+    if r.get("id"):
+        e.reports.add(r["id"])
+    e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"], root,
+                               r.get("attributed", False)))
+    if r["date"] is not None:
+        e.date = min(e.date, r["date"]) if e.date else r["date"]
+        e.date_max = max(e.date_max, r["date"]) if e.date_max else r["date"]
+        e.time_precision = min(e.time_precision or 3, r["time_precision"] or 1)
+    # The most precise place wins: a town report refines a state-level event.
+    if r["geonameid"] is not None and (
+        e.geonameid is None or (r["geo_precision"] or 3) < (e.geo_precision or 3)
+    ):
+        e.geonameid, e.geo_precision = r["geonameid"], r["geo_precision"]
+        e.admin1_code = r["admin1_code"]
+    if r["fatalities_min"] is not None:
+        hi = r["fatalities_max"] if r["fatalities_max"] is not None else r["fatalities_min"]
+        e.fatalities_min = min(e.fatalities_min, r["fatalities_min"]) \
+            if e.fatalities_min is not None else r["fatalities_min"]
+        e.fatalities_max = max(e.fatalities_max, hi) if e.fatalities_max is not None else hi
+
+
+def rebuild(event_id: str, reports: Iterable[dict[str, Any]],
+            kind: dict[str, Any] | None = None) -> FusedEvent:
+    """An event recomputed from its reports alone (after an analyst moved reports in or out):
+    the same folding as fusion, in arrival order, so the row equals what fusion would have
+    written. `kind` keeps the stored event's type fields; else the first report's."""
+    reports = list(reports)
+    first = kind or (reports[0] if reports else {})
+    e = FusedEvent(id=event_id, type=first.get("type") or "", case_label=first.get("case_label"),
+                   acled_event_type=first.get("acled_event_type"))
+    for r in reports:
+        absorb(e, r, r["root"])
+    return e
