@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 from corrobora.extract.attribution import is_generic_source
 from corrobora.extractor import Extractor
 from corrobora.fuse import copies
-from corrobora.fuse.events import DATE_TOLERANCE_DAYS, EventFuser
+from corrobora.fuse.fusion import fuse_batch
 from corrobora.fuse.source_registry import SourceRegistry
 from corrobora.fuse.stories import LEAD_CHARS, StoryClusterer, StoryDoc, lead_text, story_keys
 from corrobora.fuse.stories import WINDOW as STORY_WINDOW
@@ -362,16 +362,10 @@ class Ingestor:
         rows = list({r[0]["id"]: r for r in rows}.values())
         if not rows:
             return
-        dated = [r[0]["date"] for r in rows if r[0]["date"] is not None]
-        slack = timedelta(days=max(DATE_TOLERANCE_DAYS.values()))
-        since = min(dated) - slack if dated else None
-        until = max(dated) + slack if dated else None
-        families = sorted({r[0]["case_label"] or r[0]["type"] for r in rows})
-        candidates = self.store.event_candidates(families, since, until, sorted(roots))
-        evidence = self.store.event_evidence([c["id"] for c in candidates])
-        fuser = EventFuser(candidates, evidence)
-        for row, root, ev, did in rows:
-            row["event_id"], row["link_score"] = fuser.assign(row, root)
+        # Candidates, evidence and analyst decisions are read and applied in fuse/fusion.py.
+        batch.new_events, batch.updated_events = fuse_batch(
+            self.store, [(row, root) for row, root, _ev, _did in rows], self.sources)
+        for row, _root, ev, did in rows:
             for actor in ev.actors:
                 if actor.actor_id:
                     actor_id = self._add_actor(actor.actor_id, batch)
@@ -383,7 +377,6 @@ class Ingestor:
                                                   "text": actor.text, "actor_id": actor_id})
             del row["admin1_code"], row["reliability"], row["attributed"]
             batch.event_reports.append(row)
-        batch.new_events, batch.updated_events = fuser.changes()
         summary.event_reports += len(rows)
         summary.events_new += len(batch.new_events)
         summary.events_updated += len(batch.updated_events)
