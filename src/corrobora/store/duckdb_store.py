@@ -203,36 +203,53 @@ class Store:
         return dict(rows)
 
     def event_candidates(self, families: Sequence[str], since: date | None, until: date | None,
-                         roots: Sequence[str]) -> list[dict[str, Any]]:
+                         roots: Sequence[str], *, geonameids: Sequence[int] | None = None,
+                         admin1s: Sequence[str] | None = None,
+                         coarse_admin1s: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Events of these type families (CASE labels) dated within the window, or reported by
-        these copy groups."""
+        these copy groups. With `geonameids`, dated events must also be at one of these
+        places, or in one of `admin1s` when the event is region-level, or in one of
+        `coarse_admin1s` (the regions of region-level reports): nothing else can score above
+        zero in fuse/events.py, and a batch then reads what its places hold, not the store."""
         if not families:
             return []
+        place = "TRUE"
+        params: list[Any] = [list(families), since, until]
+        if geonameids is not None:
+            place = ("(e.geonameid IN (SELECT unnest(?::BIGINT[])) "
+                     "OR (e.geo_precision >= 3 AND p.admin1_code IN (SELECT unnest(?::TEXT[]))) "
+                     "OR p.admin1_code IN (SELECT unnest(?::TEXT[])))")
+            params += [list(geonameids), list(admin1s or ()), list(coarse_admin1s or ())]
         return self._dicts(
             "SELECT e.*, p.admin1_code, p.country_code FROM events e "
             "LEFT JOIN gazetteer_places p USING (geonameid) "
             "WHERE coalesce(e.case_label, e.type) IN (SELECT unnest(?)) AND ("
-            " (e.date_max >= ?::DATE AND e.date <= ?::DATE) OR e.id IN ("
-            "  SELECT r.event_id FROM event_reports r JOIN documents d ON d.id = r.document_id"
-            "  WHERE coalesce(d.duplicate_of, d.id) IN (SELECT unnest(?))))",
-            [list(families), since, until, list(roots)],
+            f" (e.date_max >= ?::DATE AND e.date <= ?::DATE AND {place}) OR e.id IN ("
+            "  SELECT r.event_id FROM event_reports r WHERE r.document_id IN ("
+            "   SELECT d.id FROM documents d WHERE d.id IN (SELECT unnest(?::TEXT[])) "
+            "   OR d.duplicate_of IN (SELECT unnest(?::TEXT[])))))",
+            [*params, list(roots), list(roots)],
         )
 
     def event_evidence(self, event_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The stored reports of these events, with what grading needs."""
+        """The stored reports of these events, with what grading and re-fusion need, in
+        arrival order."""
         if not event_ids:
             return []
         return self._dicts(
             "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, "
             # A report not keyed by its copy group's outlet is keyed by a source it cites.
             "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed, "
-            "r.hedged, r.date, r.time_precision, "
+            "r.hedged, r.date, r.time_precision, r.type, r.case_label, r.acled_event_type, "
             "r.fatalities_min, r.fatalities_max, r.geonameid, r.geo_precision, "
+            "p.admin1_code, r.link_score, d.source AS doc_source, "
             "coalesce(s.reliability, 'F') AS reliability "
             "FROM event_reports r JOIN documents d ON d.id = r.document_id "
             "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
             "LEFT JOIN sources s ON s.name = d.source "
-            "WHERE r.event_id IN (SELECT unnest(?))",
+            "LEFT JOIN gazetteer_places p ON p.geonameid = r.geonameid "
+            "WHERE r.event_id IN (SELECT unnest(?)) "
+            "ORDER BY d.ingest_seq, r.sentence_start, r.trigger_start, r.id",
             [list(event_ids)],
         )
 
@@ -258,16 +275,22 @@ class Store:
             self._insert("document_bands", batch.bands)
             self._insert("mentions", batch.mentions)
             self._insert("events", batch.new_events)
-            for event in batch.updated_events:
-                cols = [c for c in event if c != "id"]
-                self.con.execute(
-                    "UPDATE events SET " + ", ".join(f"{c} = ?" for c in cols)
-                    + ", updated_at = current_timestamp WHERE id = ?",
-                    [event[c] for c in cols] + [event["id"]],
-                )
+            self._update_events(batch.updated_events)
             self._insert("event_reports", batch.event_reports)
             self._insert("event_report_actors", batch.event_report_actors)
             self._insert("ingest_failures", batch.failures)
+
+    def _update_events(self, rows: list[dict[str, Any]]) -> None:
+        """One UPDATE for all of a batch's changed events (one statement per event took most
+        of a batch's time on a large store)."""
+        if not rows:
+            return
+        cols = [c for c in dict.fromkeys(k for row in rows for k in row) if c != "id"]
+        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+            [{k: row.get(k) for k in ["id", *cols]} for row in rows])
+        self.con.execute(
+            "UPDATE events SET " + ", ".join(f"{c} = data.{c}" for c in cols)
+            + ", updated_at = current_timestamp FROM data WHERE events.id = data.id")
 
     def _insert(self, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
         if not rows:
@@ -278,6 +301,231 @@ class Store:
             [{k: row.get(k) for k in columns} for row in rows])
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM data")
+
+    # -- review: analyst decisions over automatic links (fuse/review.py) ----------------------
+
+    def add_decision(self, row: dict[str, Any]) -> str:
+        """Record one decision (inside the caller's transaction); returns its id."""
+        seq = self._scalar("SELECT nextval('decision_seq')")
+        decision_id = f"dec-{seq}"
+        self._insert("decisions", [{**row, "id": decision_id, "seq": seq}])
+        return decision_id
+
+    def mark_undone(self, decision_id: str, by: str) -> None:
+        self.con.execute("UPDATE decisions SET undone_by = ? WHERE id = ?", [by, decision_id])
+
+    def decisions(self, *, about: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                  active: bool = True) -> list[dict[str, Any]]:
+        """Decisions in order; `about`: only those naming one of these reports or documents."""
+        where, params = ["TRUE"], []
+        if about is not None:
+            if not about:
+                return []
+            where.append("(list_has_any(members, ?::TEXT[]) OR list_has_any(others, ?::TEXT[]))")
+            params += [list(about), list(about)]
+        if kinds is not None:
+            where.append("kind IN (SELECT unnest(?::TEXT[]))")
+            params.append(list(kinds))
+        if active:
+            where.append("undone_by IS NULL")
+        return self._dicts("SELECT * FROM decisions WHERE " + " AND ".join(where)
+                           + " ORDER BY seq", params)
+
+    def get_decision(self, decision_id: str) -> dict[str, Any] | None:
+        rows = self._dicts("SELECT * FROM decisions WHERE id = ?", [decision_id])
+        return rows[0] if rows else None
+
+    def resolve_id(self, table: str, value: str) -> str | None:
+        """The one id of `table` (events, event_reports, documents) equal to or starting with
+        `value`, else None."""
+        if table not in ("events", "event_reports", "documents"):
+            raise StoreError(f"cannot resolve ids of {table}")
+        rows = self.con.execute(
+            f"SELECT id FROM {table} WHERE id = ? UNION SELECT id FROM {table} "
+            "WHERE starts_with(id, ?) LIMIT 2", [value, value]).fetchall()
+        exact = [r[0] for r in rows if r[0] == value]
+        if exact:
+            return exact[0]
+        return rows[0][0] if len(rows) == 1 else None
+
+    def report_events(self, report_ids: Sequence[str]) -> dict[str, str]:
+        if not report_ids:
+            return {}
+        return dict(self.con.execute(
+            "SELECT id, event_id FROM event_reports WHERE id IN (SELECT unnest(?::TEXT[]))",
+            [list(report_ids)]).fetchall())
+
+    def event_rows(self, event_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not event_ids:
+            return {}
+        return {r["id"]: r for r in self._dicts(
+            "SELECT * FROM events WHERE id IN (SELECT unnest(?::TEXT[]))", [list(event_ids)])}
+
+    def write_review(self, decision: dict[str, Any], *,
+                     moves: dict[str, str] | None = None,
+                     events: Sequence[dict[str, Any]] = (),
+                     delete_events: Sequence[str] = (),
+                     stories: dict[str, str] | None = None,
+                     undoes: str | None = None) -> str:
+        """One analyst decision and everything it changes, in one transaction: reports moved
+        to events (`moves`: report id -> event id, link score 1.0, since an analyst placed
+        them), event rows rewritten from their reports, emptied events deleted, documents
+        moved to stories (`stories`: document id -> story id)."""
+        with self.transaction():
+            decision_id = self.add_decision(decision)
+            if undoes:
+                self.mark_undone(undoes, decision_id)
+            if moves:
+                data = pa.table({"id": list(moves), "event_id": list(moves.values())})
+                self.con.execute(
+                    "UPDATE event_reports SET event_id = data.event_id, link_score = 1.0 "
+                    "FROM data WHERE event_reports.id = data.id")
+            if events or delete_events:
+                gone = [*delete_events, *(e["id"] for e in events)]
+                self.con.execute("DELETE FROM events WHERE id IN (SELECT unnest(?::TEXT[]))",
+                                 [gone])
+                self._insert("events", list(events))
+            if stories:
+                data = pa.table(  # noqa: F841 - read by name in the SQL below
+                    {"id": list(stories), "story_id": list(stories.values())})
+                self.con.execute(
+                    "UPDATE documents SET story_id = data.story_id FROM data "
+                    "WHERE documents.id = data.id")
+        return decision_id
+
+    def review_event_queue(self, limit: int | None = 20) -> list[dict[str, Any]]:
+        """Automatic report -> event links no analyst has ruled on, least sure first: the link
+        score, lowered when the event's reports disagree on fatalities or dates."""
+        sql = (
+            "WITH reviewed AS (SELECT DISTINCT unnest(members) AS id FROM decisions "
+            " WHERE undone_by IS NULL AND kind IN ('event_split', 'report_reject', "
+            " 'event_merge', 'report_confirm', 'event_confirm') UNION "
+            " SELECT DISTINCT unnest(others) FROM decisions WHERE undone_by IS NULL "
+            " AND kind IN ('event_merge', 'event_confirm')) "
+            "SELECT r.id AS report_id, r.event_id, r.link_score, r.document_id, r.date, "
+            "r.place_text, r.fatalities_min, r.fatalities_max, r.type, "
+            "substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start) "
+            "AS sentence, d.title, d.source, d.published_at, e.n_reports, "
+            "e.date AS event_date, e.date_max AS event_date_max, "
+            "e.fatalities_min AS event_fatalities_min, e.fatalities_max AS event_fatalities_max, "
+            "(r.fatalities_min IS NOT NULL AND e.fatalities_min <> e.fatalities_max) "
+            "AS fatalities_conflict, "
+            "(r.date IS NOT NULL AND e.date <> e.date_max) AS date_conflict, "
+            "coalesce(r.link_score, 0) - 0.2 * (r.fatalities_min IS NOT NULL "
+            " AND e.fatalities_min <> e.fatalities_max)::INT "
+            " - 0.2 * (r.date IS NOT NULL AND e.date <> e.date_max)::INT AS priority "
+            "FROM event_reports r JOIN events e ON e.id = r.event_id "
+            "JOIN documents d ON d.id = r.document_id "
+            "WHERE e.n_reports > 1 AND r.id NOT IN (SELECT id FROM reviewed) "
+            "ORDER BY priority, r.link_score, r.id"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._dicts(sql)
+
+    def event_report_context(self, event_id: str) -> list[dict[str, Any]]:
+        """An event's reports with their sentence, document and place, in arrival order."""
+        return self._dicts(
+            "SELECT r.id AS report_id, r.link_score, r.date, r.place_text, r.fatalities_min, "
+            "r.fatalities_max, r.document_id, d.title, d.source, d.published_at, "
+            "substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start) "
+            "AS sentence FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "WHERE r.event_id = ? ORDER BY d.ingest_seq, r.id", [event_id])
+
+    def review_story_queue(self, limit: int | None = 20) -> list[dict[str, Any]]:
+        """Automatic document -> story links no analyst has ruled on, lowest score first, with
+        both documents' titles, dates and sources."""
+        sql = (
+            "WITH reviewed AS (SELECT DISTINCT unnest(members) AS id FROM decisions "
+            " WHERE undone_by IS NULL AND kind LIKE 'story_%' UNION "
+            " SELECT DISTINCT unnest(others) FROM decisions WHERE undone_by IS NULL "
+            " AND kind IN ('story_merge', 'story_confirm')) "
+            "SELECT d.id AS document_id, d.story_id, d.story_score, d.story_link, d.title, "
+            "d.published_at, d.source, d.lang, substr(d.text, 1, 300) AS lead, "
+            "l.title AS link_title, l.published_at AS link_published_at, "
+            "l.source AS link_source, l.lang AS link_lang, substr(l.text, 1, 300) AS link_lead "
+            "FROM documents d JOIN documents l ON l.id = d.story_link "
+            "WHERE d.duplicate_of IS NULL AND d.id NOT IN (SELECT id FROM reviewed) "
+            "ORDER BY d.story_score, d.id"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._dicts(sql)
+
+    def story_documents(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Documents of these stories (originals and copies) in arrival order."""
+        if not story_ids:
+            return []
+        return self._dicts(
+            "SELECT id, story_id, duplicate_of, story_score FROM documents "
+            "WHERE story_id IN (SELECT unnest(?::TEXT[])) ORDER BY ingest_seq",
+            [list(story_ids)])
+
+    def fusion_reports(self) -> Iterator[dict[str, Any]]:
+        """Every event report as fusion sees it, in arrival order (for re-clustering)."""
+        yield from self._stream(
+            "SELECT r.id, r.event_id, r.type, r.case_label, r.acled_event_type, r.date, "
+            "r.time_precision, r.geonameid, r.geo_precision, p.admin1_code, "
+            "r.fatalities_min, r.fatalities_max, r.source_key, r.hedged, "
+            "coalesce(d.duplicate_of, d.id) AS root, d.source AS doc_source, "
+            "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed "
+            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
+            "LEFT JOIN gazetteer_places p ON p.geonameid = r.geonameid "
+            "ORDER BY d.ingest_seq, r.sentence_start, r.trigger_start, r.id", batch=10_000)
+
+    def replace_events(self, events: list[dict[str, Any]], links: dict[str, tuple[str, float]]
+                       ) -> None:
+        """Re-clustering's result: every event row anew, every report's event and score."""
+        with self.transaction():
+            data = pa.table({  # noqa: F841 - read by name in the SQL below
+                "id": list(links), "event_id": [v[0] for v in links.values()],
+                "link_score": [v[1] for v in links.values()]})
+            self.con.execute(
+                "UPDATE event_reports SET event_id = data.event_id, "
+                "link_score = data.link_score FROM data WHERE event_reports.id = data.id")
+            self.con.execute("DELETE FROM events")
+            self._insert("events", events)
+
+    # -- actors over time ----------------------------------------------------------------------
+
+    def upsert_actor_relations(self, rows: list[dict[str, Any]]) -> None:
+        """Insert relations, or merge evidence and bounds into the stored ones (by id)."""
+        if not rows:
+            return
+        with self.transaction():
+            data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+                [{k: row.get(k) for k in ("id", "type", "source", "target", "start_date",
+                                          "end_date", "as_of", "origin", "evidence")}
+                 for row in rows],
+                schema=pa.schema([("id", pa.string()), ("type", pa.string()),
+                                  ("source", pa.string()), ("target", pa.string()),
+                                  ("start_date", pa.string()), ("end_date", pa.string()),
+                                  ("as_of", pa.string()), ("origin", pa.string()),
+                                  ("evidence", pa.list_(pa.string()))]))
+            self.con.execute(
+                "INSERT INTO actor_relations (id, type, source, target, start_date, end_date, "
+                "as_of, origin, evidence) SELECT * FROM data ON CONFLICT (id) DO UPDATE SET "
+                "evidence = list_sort(list_distinct(list_concat(actor_relations.evidence, "
+                "excluded.evidence))), "
+                "start_date = coalesce(least(actor_relations.start_date, excluded.start_date), "
+                "actor_relations.start_date, excluded.start_date), "
+                "end_date = coalesce(greatest(actor_relations.end_date, excluded.end_date), "
+                "actor_relations.end_date, excluded.end_date), "
+                "as_of = coalesce(excluded.as_of, actor_relations.as_of), "
+                "updated_at = current_timestamp")
+
+    def actor_relations(self, actor_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        where, params = "TRUE", []
+        if actor_ids is not None:
+            where = ("source IN (SELECT unnest(?::TEXT[])) "
+                     "OR target IN (SELECT unnest(?::TEXT[]))")
+            params = [list(actor_ids), list(actor_ids)]
+        return self._dicts(f"SELECT * FROM actor_relations WHERE {where} "
+                           "ORDER BY source, type, target, origin", params)
+
+    def actor_rows(self) -> list[dict[str, Any]]:
+        return self._dicts("SELECT * FROM actors ORDER BY id")
 
     # -- exploration ------------------------------------------------------------------------
 
