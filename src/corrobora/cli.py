@@ -323,7 +323,7 @@ def actors(
 
 @app.command()
 def export(
-    kind: Annotated[str, typer.Argument(help="documents or events")],
+    kind: Annotated[str, typer.Argument(help="documents, events or actors")],
     db: DbOption = Path(DEFAULT_DB),
     format: Annotated[str, typer.Option("--format")] = "jsonl",
     output: Annotated[str, typer.Option("-o", "--output")] = "-",
@@ -331,18 +331,29 @@ def export(
     """Export fused knowledge (CONTRACTS §2) as JSON Lines.
 
     Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
+    Example: corrobora export actors --db corrobora.duckdb -o actors.jsonl
     """
     from corrobora.export import event_record
 
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    rows: Iterable[dict[str, Any]] = []
+    if kind == "actors":
+        from corrobora.export import actor_records
+
+        # Opened for writing: the registry's relations are merged into the stored ones
+        # first, so the export has them even for a store ingested before they were kept.
+        with _open(db) as store:
+            rows = actor_records(store)
     with _open(db, read_only=True) as store:
-        if kind == "documents":
-            rows: Iterable[dict[str, Any]] = store.export_documents()
+        if kind == "actors":
+            pass
+        elif kind == "documents":
+            rows = store.export_documents()
         elif kind == "events":
             rows = (event_record(r) for r in store.export_events())
         else:
-            raise typer.BadParameter("choose documents or events", param_hint="KIND")
+            raise typer.BadParameter("choose documents, events or actors", param_hint="KIND")
         dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
         try:
             for r in rows:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from corrobora.store import Store
 
 PLACE_FIELDS = ("geonameid", "lat", "lon", "country_code", "admin1_code", "admin2_name",
                 "inegi_code", "feature_code", "geo_precision")
@@ -30,3 +33,15 @@ def event_record(row: dict[str, Any]) -> dict[str, Any]:
         "credibility": row["credibility"],
         "hedged": row["hedged"],
     }
+
+
+def actor_records(store: Store) -> list[dict[str, Any]]:
+    """`corrobora export actors`: stored actors and the actors their relations name, with
+    aliases and time-bounded relations (CONTRACTS §2). The registry's relations are merged
+    into the store first."""
+    from corrobora.extract.actors import ActorRegistry
+    from corrobora.fuse.relations import export_records, registry_rows
+
+    registry = ActorRegistry.load()
+    store.upsert_actor_relations(registry_rows(registry))
+    return export_records(store.actor_rows(), registry, store.actor_relations())

@@ -19,7 +19,7 @@ import numpy as np
 
 from corrobora.extract.attribution import is_generic_source
 from corrobora.extractor import Extractor
-from corrobora.fuse import copies
+from corrobora.fuse import copies, relations
 from corrobora.fuse.fusion import fuse_batch
 from corrobora.fuse.source_registry import SourceRegistry
 from corrobora.fuse.stories import LEAD_CHARS, StoryClusterer, StoryDoc, lead_text, story_keys
@@ -318,6 +318,20 @@ class Ingestor:
                 return self.sources.canonical(name), True
         return root_source or f"doc:{root}", False
 
+    _relations_seeded = False
+
+    def _relations(self, extracted: list[tuple[Document, Extraction]], batch: Batch) -> None:
+        """Actor relations: the registry's, once per run (merged into the stored ones), and
+        those the batch's sentences state between registry actors."""
+        if not self._relations_seeded:
+            batch.actor_relations += relations.registry_rows(self.extractor.actors)
+            self._relations_seeded = True
+        for doc, ext in extracted:
+            named = [(e.start, e.end, e.actor_id) for e in ext.entities if e.actor_id]
+            if len(named) >= 2:
+                batch.actor_relations += relations.text_rows(
+                    doc.document_id, doc.text, doc.published_at, named)
+
     def _fuse(self, extracted: list[tuple[Document, Extraction]],
               known: dict[str, copies.Known], batch: Batch, summary: IngestSummary) -> None:
         rows: list[tuple[dict[str, Any], str, EventReport, str]] = []
@@ -359,6 +373,7 @@ class Ingestor:
                     else self.sources.grade(doc_sources.get(did)),
                 }
                 rows.append((row, root, ev, did))
+        self._relations(extracted, batch)
         rows = list({r[0]["id"]: r for r in rows}.values())
         if not rows:
             return

@@ -37,6 +37,8 @@ class Batch:
     event_report_actors: list[dict[str, Any]] = field(default_factory=list)
     reroots: list[tuple[str, str]] = field(default_factory=list)
     """(old_root, new_root): a newly ingested earlier original takes over a copy group."""
+    actor_relations: list[dict[str, Any]] = field(default_factory=list)
+    """Relations between actors (fuse/relations.py), merged into the stored ones."""
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -278,6 +280,7 @@ class Store:
             self._update_events(batch.updated_events)
             self._insert("event_reports", batch.event_reports)
             self._insert("event_report_actors", batch.event_report_actors)
+            self._upsert_relations(batch.actor_relations)
             self._insert("ingest_failures", batch.failures)
 
     def _update_events(self, rows: list[dict[str, Any]]) -> None:
@@ -491,29 +494,39 @@ class Store:
 
     def upsert_actor_relations(self, rows: list[dict[str, Any]]) -> None:
         """Insert relations, or merge evidence and bounds into the stored ones (by id)."""
+        with self.transaction():
+            self._upsert_relations(rows)
+
+    def _upsert_relations(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        with self.transaction():
-            data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-                [{k: row.get(k) for k in ("id", "type", "source", "target", "start_date",
-                                          "end_date", "as_of", "origin", "evidence")}
-                 for row in rows],
-                schema=pa.schema([("id", pa.string()), ("type", pa.string()),
-                                  ("source", pa.string()), ("target", pa.string()),
-                                  ("start_date", pa.string()), ("end_date", pa.string()),
-                                  ("as_of", pa.string()), ("origin", pa.string()),
-                                  ("evidence", pa.list_(pa.string()))]))
-            self.con.execute(
-                "INSERT INTO actor_relations (id, type, source, target, start_date, end_date, "
-                "as_of, origin, evidence) SELECT * FROM data ON CONFLICT (id) DO UPDATE SET "
-                "evidence = list_sort(list_distinct(list_concat(actor_relations.evidence, "
-                "excluded.evidence))), "
-                "start_date = coalesce(least(actor_relations.start_date, excluded.start_date), "
-                "actor_relations.start_date, excluded.start_date), "
-                "end_date = coalesce(greatest(actor_relations.end_date, excluded.end_date), "
-                "actor_relations.end_date, excluded.end_date), "
-                "as_of = coalesce(excluded.as_of, actor_relations.as_of), "
-                "updated_at = current_timestamp")
+        # One row per id: a batch may state the same relation twice.
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            seen = merged.setdefault(row["id"], {**row, "evidence": []})
+            seen["evidence"] = sorted({*seen["evidence"], *(row.get("evidence") or ())})
+        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+            [{k: row.get(k) for k in ("id", "type", "source", "target", "start_date",
+                                      "end_date", "as_of", "origin", "evidence")}
+             for row in merged.values()],
+            schema=pa.schema([("id", pa.string()), ("type", pa.string()),
+                              ("source", pa.string()), ("target", pa.string()),
+                              ("start_date", pa.string()), ("end_date", pa.string()),
+                              ("as_of", pa.string()), ("origin", pa.string()),
+                              ("evidence", pa.list_(pa.string()))]))
+        self.con.execute(
+            "INSERT INTO actor_relations (id, type, source, target, start_date, end_date, "
+            "as_of, origin, evidence) SELECT * FROM data ON CONFLICT (id) DO UPDATE SET "
+            "evidence = list_sort(list_distinct(list_concat(actor_relations.evidence, "
+            "excluded.evidence))), "
+            "start_date = coalesce(least(actor_relations.start_date, excluded.start_date), "
+            "actor_relations.start_date, excluded.start_date), "
+            "end_date = coalesce(greatest(actor_relations.end_date, excluded.end_date), "
+            "actor_relations.end_date, excluded.end_date), "
+            # A report observes a relation: the latest observation dates it.
+            "as_of = coalesce(greatest(actor_relations.as_of, excluded.as_of), "
+            "actor_relations.as_of, excluded.as_of), "
+            "updated_at = get_current_timestamp()")
 
     def actor_relations(self, actor_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         where, params = "TRUE", []
