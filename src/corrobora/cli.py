@@ -394,31 +394,6 @@ def demo(
     )
 
 
-@app.command()
-def serve(
-    db: DbOption = Path(DEFAULT_DB),
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
-    = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Serve the HTTP API and the analyst's dashboard over the store (read-only, offline).
-
-    Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
-    """
-    # Imported here: FastAPI and uvicorn are needed by this command only.
-    import uvicorn
-
-    from corrobora.web import create_app
-
-    try:
-        web_app = create_app(db)
-    except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    err.print(f"serving {db} on http://{host}:{port}/ (API docs: /docs)", highlight=False)
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
-
-
 @app.command("import")
 def import_(
     kind: Annotated[str, typer.Argument(
@@ -490,8 +465,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
     = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Open the store for writing so the review page can record "
+        "split/merge/confirm decisions.")] = False,
 ) -> None:
-    """Serve the HTTP API and the analyst's dashboard over the store (read-only, offline).
+    """Serve the HTTP API and the analyst's dashboard over the store (offline; read-only
+    unless --review).
 
     Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
     """
@@ -501,7 +480,7 @@ def serve(
     from corrobora.web import create_app
 
     try:
-        web_app = create_app(db)
+        web_app = create_app(db, review=review)
     except StoreError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

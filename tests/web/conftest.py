@@ -4,6 +4,8 @@ web tests, and a document written to try to inject markup into the dashboard."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,10 @@ XSS_TEXT = (
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("web")
     db = folder / "demo.duckdb"
+    reuse = os.environ.get("CORROBORA_WEB_TEST_STORE")
+    if reuse:  # a store this fixture built before (saves the ingest while iterating)
+        shutil.copy(reuse, db)
+        return db
     probe = folder / "probe.jsonl"
     probe.write_text(json.dumps({
         "id": XSS_ID, "text": XSS_TEXT, "lang": "en", "source": "Probe <b>Wire</b>",

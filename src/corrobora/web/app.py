@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from corrobora.store import Store
+from corrobora.store import Store, StoreError
 from corrobora.web.routes import actors, analyses, documents, events, geo, meta, sources
+from corrobora.web.routes import review as review_routes
 from corrobora.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -20,10 +21,14 @@ PAGES = {"/": "index.html", "/event": "event.html", "/document": "document.html"
          "/review": "review.html", "/docs": "docs.html"}
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The application over the store at `db`, opened read-only once (raises StoreError
-    now, not at the first request, when it is missing or not a store)."""
-    store = Store(db, read_only=True)
+def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = None
+               ) -> FastAPI:
+    """The application over the store at `db`, opened once (raises StoreError now, not at
+    the first request, when it is missing or not a store): read-only, or for writing when
+    `review` is true, so that analysts can record decisions from the review page."""
+    if review and not Path(db).exists():
+        raise StoreError(f"{db}: no such store (run `corrobora ingest` first)")
+    store = Store(db, read_only=not review)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,10 +43,12 @@ def create_app(db: str | Path) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.store = store
+    app.state.writable = review
+    app.state.reviewer = reviewer or "web"
     app.add_middleware(SecurityHeaders)
     for module in (events, geo, documents, actors, sources, analyses, meta):
         app.include_router(module.router)
-    _add_review(app, store)
+    app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for path, filename in PAGES.items():
         _page(app, path, STATIC / filename)
@@ -61,10 +68,3 @@ def _page(app: FastAPI, path: str, file: Path) -> None:
     app.add_api_route(path, page, methods=["GET", "HEAD"], include_in_schema=False,
                       name=f"page:{file.stem}")
 
-
-def _add_review(app: FastAPI, store: Store) -> None:
-    """The review queue's routes, when the store has the decision methods."""
-    from corrobora.web.routes import review
-
-    if review.available(store):
-        app.include_router(review.router)

@@ -1,13 +1,113 @@
-"""The review queue of low-confidence fusion decisions (only when the store has one)."""
+"""The review queue of low-confidence fusion links, and the analyst's decisions on them
+(split, merge, confirm, undo) through fuse/review.py's Reviewer. Reading the queue works on
+any store with the decision tables; recording decisions needs `corrobora serve --review`,
+which opens the store for writing."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 
 from corrobora.store import Store
+from corrobora.web.deps import StoreDep
+from corrobora.web.serialize import jsonable
 
 router = APIRouter(prefix="/api/review", tags=["review"])
+_WRITE = threading.Lock()
+"""One decision at a time: each is a read-modify-write of an event's reports."""
 
 
 def available(store: Store) -> bool:
-    return hasattr(store, "review_queue")
+    if not hasattr(store, "review_event_queue"):
+        return False
+    row = store.con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_name = 'decisions'").fetchone()
+    return bool(row and row[0])
+
+
+class Note(BaseModel):
+    note: str | None = Field(None, max_length=1000)
+
+
+class Confirm(Note):
+    id: str = Field(..., min_length=6, max_length=100,
+                    description="An event report id, or an event id (every link of it).")
+
+
+class Split(Note):
+    reports: list[str] = Field(..., min_length=1, max_length=100,
+                               description="Reports of one event to take out into their own.")
+
+
+class Merge(Note):
+    events: list[str] = Field(..., min_length=2, max_length=2,
+                              description="[A, B]: B's reports join A; B is deleted.")
+
+
+class Undo(Note):
+    decision_id: str = Field(..., min_length=3, max_length=100)
+
+
+def _check(request: Request, store: Store) -> None:
+    if not available(store):
+        raise HTTPException(404, "this store has no review tables")
+    if not request.app.state.writable:
+        raise HTTPException(403, "the server is read-only: start `corrobora serve --review` "
+                            "to record decisions")
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        raise HTTPException(403, "decisions are accepted from this server's own pages only")
+
+
+def _apply(request: Request, store: Store, action: Any) -> dict[str, Any]:
+    from corrobora.fuse.review import Reviewer, ReviewError
+
+    _check(request, store)
+    with _WRITE:
+        try:
+            outcome = action(Reviewer(store, request.app.state.reviewer))
+        except ReviewError as exc:
+            raise HTTPException(422, str(exc)) from None
+    return jsonable({"decision_id": outcome.decision_id, "kind": outcome.kind,
+                     "message": outcome.message,
+                     "events": [{k: e.get(k) for k in (
+                         "id", "n_reports", "independent_sources", "reliability",
+                         "credibility", "fatalities_min", "fatalities_max")}
+                         for e in outcome.events],
+                     "deleted": outcome.deleted})
+
+
+@router.get("", summary="Automatic report-to-event links no analyst has ruled on, least "
+            "sure first")
+def queue(request: Request, store: StoreDep,
+          limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    if not available(store):
+        raise HTTPException(404, "this store has no review tables (run `corrobora review "
+                            "list --db ...` once, or serve with --review)")
+    return {"writable": request.app.state.writable,
+            "items": jsonable(store.review_event_queue(limit))}
+
+
+@router.post("/confirm", summary="A report's link to its event (or every link of an event) "
+             "is right")
+def confirm(body: Confirm, request: Request, store: StoreDep) -> dict[str, Any]:
+    return _apply(request, store, lambda r: r.confirm(body.id, note=body.note))
+
+
+@router.post("/split", summary="Take these reports out of their event into one of their own")
+def split(body: Split, request: Request, store: StoreDep) -> dict[str, Any]:
+    return _apply(request, store, lambda r: r.split(body.reports, note=body.note))
+
+
+@router.post("/merge", summary="Make one event of two")
+def merge(body: Merge, request: Request, store: StoreDep) -> dict[str, Any]:
+    return _apply(request, store, lambda r: r.merge(body.events[0], body.events[1],
+                                                    note=body.note))
+
+
+@router.post("/undo", summary="Apply the inverse of a decision")
+def undo(body: Undo, request: Request, store: StoreDep) -> dict[str, Any]:
+    return _apply(request, store, lambda r: r.undo(body.decision_id, note=body.note))
