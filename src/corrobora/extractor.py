@@ -90,11 +90,18 @@ class Extractor:
                          for s, e, run_lang in doc_runs]
                 yield doc, self._from_parts(doc, parts)
 
+    def _entities(self, parsed: Doc, lang: str) -> list[Entity]:
+        found = entities.entities(parsed, lang)
+        # The English model learnt from Reuters news; the Spanish one knows Mexican states.
+        if model_lang(lang) == "en":
+            found = entities.relabel_containers(found, parsed.text, self.resolver.is_region)
+        return found
+
     def _from_parts(self, doc: Document, parts: list[tuple[int, Doc, str]]) -> Extraction:
         """Extraction from the parses of consecutive parts of a document, each in its own
         language (one part for most documents), with offsets in the whole document."""
         ents = [_shifted(e, off) for off, parsed, lang in parts
-                for e in entities.entities(parsed, lang)]
+                for e in self._entities(parsed, lang)]
         if doc.toponyms is not None:
             spans = doc.toponyms
         else:

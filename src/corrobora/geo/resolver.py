@@ -97,6 +97,12 @@ class Resolver:
 
     # ---- candidates ---------------------------------------------------------------------
     @lru_cache(maxsize=50_000)  # noqa: B019 - one resolver per process; keys are names
+    def is_region(self, surface: str) -> bool:
+        """Whether a name is, exactly, a state, province or country ("Sinaloa", "Michoacán")."""
+        key = norm(_POSSESSIVE.sub("", surface.strip()))
+        return any(int(self.gz.kind[f]) in (KIND_ADM1, KIND_COUNTRY) and m != MATCH_DEMONYM
+                   for f, m in self.gz.lookup(key))
+
     def is_demonym(self, surface: str) -> bool:
         """Whether a word is, exactly, the demonym of a place ("Mexican", "jaliscienses"),
         whatever else it may name ("Canadian" is also a town in Texas)."""
