@@ -29,6 +29,8 @@ DATE_TOLERANCE_DAYS = {1: 1, 2: 7, 3: 31}
 # Candidate events are blocked by date bucket: a bucket is at least as wide as the largest
 # tolerance, so a report can only match events in its own bucket or the two beside it.
 BUCKET_DAYS = max(DATE_TOLERANCE_DAYS.values()) + 1
+# Events dated to the day over at most this many days are indexed by day.
+_DAY_SPAN = 62
 
 
 @dataclass(slots=True)
@@ -97,10 +99,6 @@ def _place_score(r: dict[str, Any], e: FusedEvent, same_group: bool) -> float:
     return 0.0
 
 
-def _bucket(d: date) -> int:
-    return d.toordinal() // BUCKET_DAYS
-
-
 def _family(x: dict[str, Any] | FusedEvent) -> str:
     if isinstance(x, FusedEvent):
         return x.case_label or x.type
@@ -110,11 +108,12 @@ def _family(x: dict[str, Any] | FusedEvent) -> str:
 class EventFuser:
     """Assigns a batch's reports to stored events (the candidates) or to new ones.
 
-    Events are indexed by (family, place, date bucket) and (family, copy group), the only
-    ways a report can score above zero against them, so a report is compared with a handful
-    of events however many the fuser holds. Analyst decisions (`constraints`) come first: a
-    report kept with others by a merge or a confirmation joins their event; a report split
-    or rejected from others never joins an event that holds them."""
+    Events are indexed by (family, place, day or date bucket), (family, state, day) and
+    (family, copy group), the only ways a report can score above zero against them, so a
+    report is compared with a handful of events however many the fuser holds. Analyst
+    decisions (`constraints`) come first: a report kept with others by a merge or a
+    confirmation joins their event; a report split or rejected from others never joins an
+    event that holds them."""
 
     def __init__(self, candidates: list[dict[str, Any]], evidence: list[dict[str, Any]],
                  constraints: Constraints | None = None) -> None:
@@ -144,29 +143,45 @@ class EventFuser:
             self._index_event(event)
 
     def _index_event(self, e: FusedEvent) -> None:
+        """File the event under every key a report could find it by. Day keys for events
+        dated to the day over a short range (a report looks up the days within its
+        tolerance); 32-day buckets for coarser or longer ones; state keys only for one-day
+        events, the only ones a region-level match allows. Keys are added as the event
+        grows, never removed: a stale key only costs a comparison."""
         fam = _family(e)
         keys: list[tuple[Any, ...]] = [(fam, "root", r) for r in e.roots]
         if e.date is not None:
-            buckets = range(_bucket(e.date), _bucket(e.date_max or e.date) + 1)
-        else:
-            buckets = range(0)
-        for b in buckets:
-            if e.geonameid is not None:
-                keys.append((fam, "geo", e.geonameid, b))
-            if e.admin1_code:
-                keys.append((fam, "adm", e.admin1_code, b))
+            first, last = e.date.toordinal(), (e.date_max or e.date).toordinal()
+            if (e.time_precision or 1) == 1 and last - first <= _DAY_SPAN:
+                if e.geonameid is not None:
+                    keys += [(fam, "geo", e.geonameid, d) for d in range(first, last + 1)]
+                if e.admin1_code and first == last:
+                    keys.append((fam, "adm", e.admin1_code, first))
+                    if (e.geo_precision or 1) >= 3:
+                        keys.append((fam, "adm-coarse", e.admin1_code, first))
+            elif e.geonameid is not None:
+                keys += [(fam, "wide", e.geonameid, b)
+                         for b in range(first // BUCKET_DAYS, last // BUCKET_DAYS + 1)]
         for k in keys:
             self._index.setdefault(k, set()).add(e.id)
 
     def _candidates(self, r: dict[str, Any], root: str) -> list[FusedEvent]:
         fam = _family(r)
-        ids = set(self._index.get((fam, "root", root), ()))
+        index = self._index
+        ids = set(index.get((fam, "root", root), ()))
         if r["date"] is not None and r["geonameid"] is not None:
-            b = _bucket(r["date"])
+            day = r["date"].toordinal()
+            tol = DATE_TOLERANCE_DAYS.get(r["time_precision"] or 1, 1)
+            geo = r["geonameid"]
+            for d in range(day - tol, day + tol + 1):
+                ids |= index.get((fam, "geo", geo, d), set())
+            b = day // BUCKET_DAYS
             for bb in (b - 1, b, b + 1):
-                ids |= self._index.get((fam, "geo", r["geonameid"], bb), set())
-                if r.get("admin1_code"):
-                    ids |= self._index.get((fam, "adm", r["admin1_code"], bb), set())
+                ids |= index.get((fam, "wide", geo, bb), set())
+            if r.get("admin1_code"):
+                coarse = (r["geo_precision"] or 1) >= 3
+                ids |= index.get((fam, "adm" if coarse else "adm-coarse", r["admin1_code"],
+                                  day), set())
         # Sorted: ties go to the same event whatever the set order.
         return [self.events[i] for i in sorted(ids)]
 

@@ -52,7 +52,8 @@ def fuse_batch(store: Store, rows: list[tuple[dict[str, Any], str]], sources: So
     evidence = _with_reliability(store.event_evidence([c["id"] for c in candidates]), sources)
     # Decisions name reports; only those about this batch's reports can constrain it (a
     # stored report is fused again only when re-clustering).
-    constraints = Constraints.from_decisions(store.decisions(about=[r["id"] for r in reports]))
+    constraints = Constraints.from_decisions(
+        store.decisions(about=[r["id"] for r in reports]) if store.has_decisions() else [])
     fuser = EventFuser(candidates, evidence, constraints or None)
     for row, root in rows:
         row["event_id"], row["link_score"] = fuser.assign(row, root)

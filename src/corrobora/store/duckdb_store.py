@@ -334,6 +334,9 @@ class Store:
         return self._dicts("SELECT * FROM decisions WHERE " + " AND ".join(where)
                            + " ORDER BY seq", params)
 
+    def has_decisions(self) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM (SELECT 1 FROM decisions LIMIT 1)"))
+
     def get_decision(self, decision_id: str) -> dict[str, Any] | None:
         rows = self._dicts("SELECT * FROM decisions WHERE id = ?", [decision_id])
         return rows[0] if rows else None
