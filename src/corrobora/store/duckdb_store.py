@@ -781,6 +781,32 @@ class Store:
             "JOIN gazetteer_places p USING (geonameid) WHERE " + " AND ".join(where)
             + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit)}", params)
 
+    def events_geojson(self, f: EventFilter, *, language: str | None = None,
+                       bbox: tuple[float, float, float, float] | None = None,
+                       limit: int = 5000) -> tuple[str, bool]:
+        """The features of events_for_map as GeoJSON text made by DuckDB (a map asks for
+        thousands of points; building them in Python costs more than the query), and
+        whether more than `limit` matched."""
+        where, params = self._event_where(f, language, bbox)
+        row = self.con.execute(
+            "WITH sel AS (SELECT *, row_number() OVER () AS rn FROM (SELECT e.id, e.type, "
+            "e.date, e.date_max, e.fatalities_min, e.fatalities_max, e.independent_sources, "
+            "e.reliability, e.credibility, e.geo_precision, p.name AS place_name, "
+            "p.admin1_code, p.lat, p.lon FROM events e JOIN gazetteer_places p "
+            "USING (geonameid) WHERE " + " AND ".join(where)
+            + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit) + 1})) "
+            "SELECT coalesce(string_agg(json_object('type', 'Feature', 'id', id, "
+            "'geometry', json_object('type', 'Point', 'coordinates', json_array(lon, lat)), "
+            "'properties', json_object('id', id, 'type', type, 'date', date, "
+            "'date_max', date_max, 'fatalities_min', fatalities_min, "
+            "'fatalities_max', fatalities_max, 'independent_sources', independent_sources, "
+            "'reliability', reliability, 'credibility', credibility, "
+            "'geo_precision', geo_precision, 'place_name', place_name, "
+            "'admin1_code', admin1_code))::VARCHAR, ',' ORDER BY rn) "
+            f"FILTER (WHERE rn <= {int(limit)}), ''), count(*) > {int(limit)} FROM sel",
+            params).fetchone()
+        return (row[0], bool(row[1])) if row else ("", False)
+
     def event_tallies(self, f: EventFilter, by: str, *, language: str | None = None
                      ) -> list[dict[str, Any]]:
         """Events matching `f` counted by `by`: "admin1" (ISO 3166-2 code of the place),

@@ -109,17 +109,6 @@ def report(r: dict[str, Any]) -> dict[str, Any]:
     })
 
 
-def geojson(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection of located events ([lon, lat], RFC 7946)."""
-    features = []
-    for r in rows:
-        props = {k: v for k, v in r.items() if k not in ("lat", "lon")}
-        features.append({"type": "Feature", "id": r["id"],
-                         "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                         "properties": jsonable(props)})
-    return {"type": "FeatureCollection", "features": features}
-
-
 def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, a header then one line per row, streamed."""
     buf = io.StringIO()

@@ -66,6 +66,8 @@ def removal_study(
     except (SeriesError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from None
     out = study.to_contract()
+    # The store's file name, not where it lies on the server.
+    out["source"] = str(out.get("source", "")).replace(str(store.path), store.path.name)
     out["series"] = [{"month": m.isoformat(),
                       "count": None if math.isnan(float(v)) else float(v)}
                      for m, v in zip(study.series_months, study.series, strict=True)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from corrobora.web.deps import EventQueryDep, StoreDep, bbox_param
-from corrobora.web.serialize import geojson, jsonable
+from corrobora.web.serialize import jsonable
 
 router = APIRouter(prefix="/api/geo", tags=["map"])
 
@@ -19,11 +19,12 @@ def events_geojson(
     bbox: Annotated[tuple[float, float, float, float] | None, Depends(bbox_param)],
     limit: Annotated[int, Query(ge=1, le=50000, description="At most this many points, "
                                 "newest first.")] = 5000,
-) -> JSONResponse:
-    rows = store.events_for_map(q.filter, language=q.language, bbox=bbox, limit=limit + 1)
-    body = geojson(rows[:limit])
-    body["truncated"] = len(rows) > limit
-    return JSONResponse(body, media_type="application/geo+json")
+) -> Response:
+    features, truncated = store.events_geojson(q.filter, language=q.language, bbox=bbox,
+                                               limit=limit)
+    body = ('{"type":"FeatureCollection","features":[' + features + '],"truncated":'
+            + ("true" if truncated else "false") + "}")
+    return Response(body, media_type="application/geo+json")
 
 
 @router.get("/regions", summary="Events and fatalities by state (ISO 3166-2), for the "
