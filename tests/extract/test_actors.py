@@ -197,7 +197,8 @@ def test_hedged_and_candidate_actors_es(nlp_es: Language) -> None:
         ("Cártel de los Pantanos del Norte", None, "candidate:cartel-de-los-pantanos-del-norte")]
     assert unknown[0].to_contract() == {
         "text": "Cártel de los Pantanos del Norte", "actor_id": None, "role": unknown[0].role,
-        "hedged": False, "candidate": "candidate:cartel-de-los-pantanos-del-norte"}
+        "hedged": False, "candidate": "candidate:cartel-de-los-pantanos-del-norte",
+        "inter": 3}  # an unknown armed group is coded as ACLED codes cartels
     assert "CRIMINAL_CLASH" in [t for t, _ in found]
 
 
