@@ -546,33 +546,7 @@ class Store:
     # -- exploration ------------------------------------------------------------------------
 
     def list_events(self, f: EventFilter) -> list[dict[str, Any]]:
-        where, params = ["TRUE"], []
-        if f.type:
-            where.append("(e.type = ? OR e.case_label = ? OR e.acled_event_type = ?)")
-            params += [f.type.upper()] * 2 + [f.type]
-        if f.place:
-            where.append(
-                "(lower(p.name) = lower(?) OR upper(p.admin1_code) = upper(?) "
-                "OR lower(p.admin2_name) = lower(?) OR upper(p.country_code) = upper(?) "
-                "OR p.inegi_code = ?)"
-            )
-            params += [f.place] * 5
-        if f.since:
-            where.append("coalesce(e.date_max, e.date) >= ?")
-            params.append(f.since)
-        if f.until:
-            where.append("e.date <= ?")
-            params.append(f.until)
-        if f.actor:
-            where.append(
-                "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
-                "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
-                "OR lower(a.text) = lower(?))"
-            )
-            params += [f.actor, f.actor]
-        if f.min_credibility:
-            where.append("e.credibility <= ?")
-            params.append(f.min_credibility)
+        where, params = self._filter_conditions(f)
         sql = (
             "SELECT e.*, p.name AS place_name, p.admin1_code, p.admin2_name, p.country_code, "
             "p.lat, p.lon, p.inegi_code FROM events e "
@@ -721,7 +695,8 @@ class Store:
 
     @staticmethod
     def _filter_conditions(f: EventFilter) -> tuple[list[str], list[Any]]:
-        # The conditions of list_events, which builds them inline.
+        """SQL conditions (over `events e` joined to `gazetteer_places p`) of a filter, the
+        same for the CLI's list and the API's pages."""
         where: list[str] = ["TRUE"]
         params: list[Any] = []
         if f.type:
