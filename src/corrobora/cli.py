@@ -389,7 +389,8 @@ def demo(
         f"  corrobora stats --db {db}\n"
         f"  corrobora events --db {db} --place MX-SIN\n"
         f"  corrobora show {first} --db {db}\n"
-        f"  corrobora export events --db {db} -o events.jsonl",
+        f"  corrobora export events --db {db} -o events.jsonl\n"
+        f"  corrobora serve --db {db}      # map, timeline and API: http://127.0.0.1:8000/",
         highlight=False,
     )
 
