@@ -1,0 +1,483 @@
+"""The `corrobora` command: a thin layer over the library, streams in and out."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corrobora.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    _json_default,
+    _open,
+    _parse_day,
+    err,
+    out,
+)
+from corrobora.store import EventFilter, Store, StoreError
+
+if TYPE_CHECKING:
+    from corrobora.ingest import IngestSummary
+
+app = typer.Typer(
+    help="Corrobora: events you can trust from public reporting on organized crime and "
+    "political violence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+T = TypeVar("T")
+
+
+def _counting(items: Iterable[T], progress: Progress, task: Any) -> Iterator[T]:
+    for item in items:
+        progress.advance(task)
+        yield item
+
+
+def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
+               max_mb: float = 10.0, quiet: bool = False) -> IngestSummary:
+    # Imported here: the NLP stack takes seconds to load and `stats` or `show` need none of it.
+    from corrobora.ingest import Ingestor
+    from corrobora.sources import read_paths
+
+    with _open(db) as store:
+        ingestor = Ingestor(store, batch_size=batch_size)
+        items = read_paths(paths, stdin=sys.stdin.buffer, max_bytes=int(max_mb * 1_000_000))
+        start = time.perf_counter()
+        with Progress(
+            SpinnerColumn(), TextColumn("[bold]ingesting[/bold]"), BarColumn(bar_width=None),
+            TextColumn("{task.completed} documents"),
+            TextColumn("{task.fields[rate]:.1f} docs/s"), TimeElapsedColumn(),
+            console=err, disable=quiet, transient=False,
+        ) as progress:
+            task = progress.add_task("ingest", total=None, rate=0.0)
+
+            def tick(_: int) -> None:
+                done = progress.tasks[task].completed
+                progress.update(task, rate=done / max(time.perf_counter() - start, 1e-9))
+
+            try:
+                summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+            except KeyboardInterrupt:
+                # The batch in flight was rolled back; committed batches stay.
+                progress.stop()
+                err.print(f"interrupted: {store.stats()['documents']} documents are stored in "
+                          f"{store.path}; run the same command again to complete the job")
+                raise typer.Exit(130) from None
+        elapsed = time.perf_counter() - start
+        for failure in summary.failures:
+            err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, soft_wrap=True)
+        if not quiet:
+            _print_summary(summary, elapsed, store)
+    return summary
+
+
+def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
+    langs = ", ".join(f"{k} {v}" for k, v in s.by_language.most_common()) or "none"
+    rate = s.read / elapsed if elapsed else 0.0
+    err.print(
+        f"documents: {s.new} new ({s.copies} copies of others), {s.already_stored} already "
+        f"stored, {s.failed} failed · {rate:.1f} docs/s\n"
+        f"by language: {langs}\n"
+        f"event reports: {s.event_reports} → events: {s.events_new} new, {s.events_updated} "
+        f"updated · places: {s.places}\n"
+        f"store: {store.path} ({store.stats()['events']} events in all)",
+        highlight=False,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, archives; - for stdin.")],
+    db: DbOption = Path(DEFAULT_DB),
+    batch_size: Annotated[int, typer.Option(help="Documents per transaction.")] = 64,
+    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
+
+    Example: corrobora ingest reports/ feed.xml --db corrobora.duckdb
+    """
+    summary = run_ingest(paths, db, batch_size=batch_size, max_mb=max_mb, quiet=quiet)
+    if summary.failed and summary.new + summary.already_stored == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    input: Annotated[str, typer.Argument(help="JSON Lines (CONTRACTS §1); - for stdin.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="JSON Lines out; - for stdout.")]
+    = "-",
+) -> None:
+    """Extract entities, places and events from JSONL documents, one output line per input line.
+
+    Example: corrobora extract docs.jsonl -o extracted.jsonl
+    """
+    from corrobora.extractor import Extractor
+    from corrobora.model import Document, ReadFailure
+    from corrobora.sources.jsonl import read_jsonl_stream
+
+    extractor = Extractor()
+    src = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115
+    dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    failures: list[ReadFailure] = []
+
+    def documents() -> Iterator[Document]:
+        for item in read_jsonl_stream(src, input):
+            if isinstance(item, ReadFailure):
+                err.print(f"[red]error[/red] {item}", highlight=False, soft_wrap=True)
+                failures.append(item)
+            else:
+                yield item
+
+    try:
+        for _doc, ext in extractor.extract_many(documents()):
+            dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+        if dst is not sys.stdout:
+            dst.close()
+    if failures:
+        raise typer.Exit(1)
+
+
+def _place_label(e: dict[str, Any]) -> str:
+    parts = [e.get("place_name"), e.get("admin1_code")]
+    return ", ".join(str(p) for p in parts if p) or "?"
+
+
+@app.command()
+def events(
+    db: DbOption = Path(DEFAULT_DB),
+    type: Annotated[str | None, typer.Option("--type", help="LEADER_KILLED, ARMED_CLASH...")]
+    = None,
+    place: Annotated[str | None, typer.Option(help="Name, MX-JAL, municipality or MX.")] = None,
+    since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    actor: Annotated[str | None, typer.Option(help="Actor id (cjng) or name as reported.")]
+    = None,
+    min_credibility: Annotated[int | None, typer.Option(help="1 (confirmed) to 6.")] = None,
+    limit: int = 50,
+    format: Annotated[str, typer.Option("--format", help="table, jsonl or csv")] = "table",
+) -> None:
+    """List events, newest first.
+
+    Example: corrobora events --place MX-JAL --since 2026-01-01 --type ARMED_CLASH
+    """
+    f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
+                    actor=actor, min_credibility=min_credibility, limit=limit)
+    with _open(db, read_only=True) as store:
+        rows = store.list_events(f)
+    if format == "jsonl":
+        for r in rows:
+            out.print_json(json.dumps(r, default=_json_default), indent=None)
+        return
+    if format == "csv":
+        writer = csv.writer(sys.stdout)
+        cols = ["id", "type", "date", "place_name", "admin1_code", "fatalities_min",
+                "fatalities_max", "n_reports", "independent_sources", "reliability",
+                "credibility"]
+        writer.writerow(cols)
+        writer.writerows([[r.get(c) for c in cols] for r in rows])
+        return
+    table = Table(title=f"{len(rows)} events", show_lines=False)
+    for col in ("event", "type", "date", "place", "dead", "reports", "sources", "grade"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        dead = "" if r["fatalities_min"] is None else (
+            str(r["fatalities_min"]) if r["fatalities_min"] == r["fatalities_max"]
+            else f"{r['fatalities_min']}–{r['fatalities_max']}")
+        table.add_row(r["id"], r["type"], str(r["date"] or "?"), _place_label(r), dead,
+                      str(r["n_reports"]), str(r["independent_sources"]),
+                      f"{r['reliability']}{r['credibility']}")
+    out.print(table)
+
+
+@app.command()
+def show(
+    event_id: Annotated[str, typer.Argument(help="An event id (a unique prefix is enough).")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Show one event with the sentences and documents behind it.
+
+    Example: corrobora show evt-3f2a
+    """
+    with _open(db, read_only=True) as store:
+        event = store.get_event(event_id)
+    if event is None:
+        err.print(f"[red]error:[/red] no single event matches {event_id!r}")
+        raise typer.Exit(1)
+    out.print(f"[bold]{event['id']}[/bold]  {event['type']} ({event['acled_event_type']}; "
+              f"CASE {event['case_label']})")
+    when = event["date"] or "?"
+    if event["date_max"] and event["date_max"] != event["date"]:
+        when = f"{event['date']} to {event['date_max']}"
+    out.print(f"when: {when} (time precision {event['time_precision']})")
+    out.print(f"where: {_place_label(event)}"
+              + (f", municipality {event['admin2_name']}" if event.get("admin2_name") else "")
+              + (f" [INEGI {event['inegi_code']}]" if event.get("inegi_code") else "")
+              + (f" ({event['lat']:.4f}, {event['lon']:.4f}; geo precision "
+                 f"{event['geo_precision']})" if event.get("lat") is not None else ""))
+    if event["fatalities_min"] is not None:
+        out.print(f"fatalities: {event['fatalities_min']}–{event['fatalities_max']}")
+    out.print(f"grading: reliability {event['reliability']}, credibility "
+              f"{event['credibility']}, {event['independent_sources']} independent source(s), "
+              f"{event['n_reports']} report(s)" + (", hedged" if event["hedged"] else ""))
+    for a in event["actors"]:
+        out.print(f"actor ({a['role']}): {a['text']}"
+                  + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else ""))
+    for r in event["reports"]:
+        out.print()
+        meta = [r["source"] or "unknown source", str(r["published_at"] or "undated"),
+                r["document_id"]]
+        if r["duplicate_of"]:
+            meta.append(f"copy of {r['duplicate_of']}")
+        out.print(f"[dim]{' · '.join(meta)}[/dim]", highlight=False)
+        if r["title"]:
+            out.print(f"[italic]{r['title']}[/italic]", highlight=False)
+        tags = []
+        if r["attribution"]:
+            tags.append("according to " + ", ".join(r["attribution"]))
+        if r["hedged"]:
+            tags.append("hedged")
+        out.print("  “" + " ".join(r["sentence_text"].split()) + "”"
+                  + (f"  [dim]({'; '.join(tags)})[/dim]" if tags else ""), highlight=False)
+        out.print(f"  [dim]{r['origin']} chars {r['sentence_start']}–{r['sentence_end']}[/dim]",
+                  highlight=False)
+
+
+@app.command()
+def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """What the store holds.
+
+    Example: corrobora stats --db corrobora.duckdb
+    """
+    with _open(db, read_only=True) as store:
+        s = store.stats()
+    out.print(f"store {s['path']} (schema {s['schema_version']})")
+    out.print(f"documents {s['documents']} ({s['copies']} copies) · by language: "
+              + ", ".join(f"{lang} {n}" for lang, n in s["by_language"]))
+    out.print(f"mentions {s['mentions']} · places {s['places']} · actors {s['actors']}")
+    out.print(f"event reports {s['event_reports']} → events {s['events']}")
+    if s["by_type"]:
+        out.print("events by type: " + ", ".join(f"{t} {n}" for t, n in s["by_type"]))
+    if s["by_admin1"]:
+        out.print("events by region: " + ", ".join(f"{t} {n}" for t, n in s["by_admin1"]))
+    if s["failures"]:
+        out.print(f"inputs that could not be read: {s['failures']}")
+
+
+@app.command()
+def actors(
+    db: DbOption = Path(DEFAULT_DB),
+    candidates: Annotated[bool, typer.Option(
+        "--candidates", help="Only groups named in reports but not in the registry.")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or jsonl")] = "table",
+) -> None:
+    """List the actors events name, most reported first.
+
+    Example: corrobora actors --candidates
+    """
+    with _open(db, read_only=True) as store:
+        rows = store.list_actors("candidate" if candidates else None)
+    if format == "jsonl":
+        for r in rows:
+            out.print_json(json.dumps(r, default=_json_default), indent=None)
+        return
+    table = Table(title=f"{len(rows)} {'candidate ' if candidates else ''}actors")
+    for col in ("actor", "name", "type", "status", "reports", "documents"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["type"] or "", r["status"], str(r["reports"]),
+                      str(r["documents"]))
+    out.print(table)
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="documents, events or actors")],
+    db: DbOption = Path(DEFAULT_DB),
+    format: Annotated[str, typer.Option("--format")] = "jsonl",
+    output: Annotated[str, typer.Option("-o", "--output")] = "-",
+) -> None:
+    """Export fused knowledge (CONTRACTS §2) as JSON Lines.
+
+    Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
+    Example: corrobora export actors --db corrobora.duckdb -o actors.jsonl
+    """
+    from corrobora.export import event_record
+
+    if format != "jsonl":
+        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    rows: Iterable[dict[str, Any]] = []
+    if kind == "actors":
+        from corrobora.export import actor_records
+
+        # Opened for writing: the registry's relations are merged into the stored ones
+        # first, so the export has them even for a store ingested before they were kept.
+        with _open(db) as store:
+            rows = actor_records(store)
+    with _open(db, read_only=True) as store:
+        if kind == "actors":
+            pass
+        elif kind == "documents":
+            rows = store.export_documents()
+        elif kind == "events":
+            rows = (event_record(r) for r in store.export_events())
+        else:
+            raise typer.BadParameter("choose documents, events or actors", param_hint="KIND")
+        dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for r in rows:
+                dst.write(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n")
+        finally:
+            if dst is not sys.stdout:
+                dst.close()
+
+
+@app.command()
+def demo(
+    db: DbOption = Path("corrobora-demo.duckdb"),
+) -> None:
+    """Ingest the bundled demo corpus and show what was found and where to look next."""
+    from corrobora.demo import corpus_path
+
+    corpus = corpus_path()
+    err.print(f"demo corpus: {corpus}")
+    run_ingest([str(corpus)], db)
+    with _open(db, read_only=True) as store:
+        rows = store.list_events(EventFilter(limit=15))
+    out.print()
+    table = Table(title="Most recent events in the demo store")
+    for col in ("event", "type", "date", "place", "sources", "grade"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["type"], str(r["date"] or "?"), _place_label(r),
+                      str(r["independent_sources"]), f"{r['reliability']}{r['credibility']}")
+    out.print(table)
+    first = rows[0]["id"] if rows else "EVENT_ID"
+    out.print(
+        "\nWhere to look next:\n"
+        f"  corrobora stats --db {db}\n"
+        f"  corrobora events --db {db} --place MX-SIN\n"
+        f"  corrobora show {first} --db {db}\n"
+        f"  corrobora export events --db {db} -o events.jsonl\n"
+        f"  corrobora serve --db {db}      # map, timeline and API: http://127.0.0.1:8000/",
+        highlight=False,
+    )
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(
+        help="acled, ucdp, gdelt, ocved (events) or sesnsp, series (monthly series).")],
+    file: Annotated[Path, typer.Argument(help="The dataset file (CSV, TSV, xlsx).")],
+    db: DbOption = Path(DEFAULT_DB),
+    country: Annotated[str | None, typer.Option(
+        help="Keep only rows placed in this country (ISO 3166-1 alpha-2, e.g. MX).")] = None,
+    dataset: Annotated[str | None, typer.Option(
+        help="Series only: the dataset name stored (default: the kind).")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="Series only: what is counted (default homicidio_doloso).")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Import structured data: dataset rows become event reports fused with the rest.
+
+    Each row keeps its provenance (dataset, row id, file and line); re-importing is
+    idempotent. Bad rows are reported with file and line; the others are imported.
+    docs/imports.md describes each kind.
+
+    Example: corrobora import acled acled_mexico.csv --db corrobora.duckdb
+    """
+    from corrobora.imports import KINDS, ImportFileError, import_file
+
+    if kind.lower() not in KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="KIND")
+    start = time.perf_counter()
+    with _open(db) as store:
+        with Progress(SpinnerColumn(), TextColumn(f"[bold]importing {kind}[/bold]"),
+                      TextColumn("{task.completed} rows"), TimeElapsedColumn(),
+                      console=err, disable=quiet or format == "json") as progress:
+            task = progress.add_task("import", total=None)
+            try:
+                s = import_file(store, kind, file, country=country, dataset=dataset,
+                                measure=measure,
+                                progress=lambda n: progress.advance(task, n))
+            except ImportFileError as exc:
+                progress.stop()
+                err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
+        total = store.stats()["events"]
+    for problem in s.problems[:50]:
+        err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+    if len(s.problems) > 50:
+        err.print(f"... and {len(s.problems) - 50} more problems", highlight=False)
+    if format == "json":
+        sys.stdout.write(json.dumps(s.to_dict(), ensure_ascii=False) + "\n")
+    elif not quiet:
+        top = s.skipped.most_common()
+        skipped = ", ".join(f"{n} {why}" for why, n in top[:6]) or "none"
+        if len(top) > 6:
+            skipped += f", {sum(n for _, n in top[6:])} for {len(top) - 6} other reasons"
+        series_kind = kind.lower() in ("sesnsp", "series")
+        what = (f"series values stored: {s.series_values}" if series_kind else
+                f"imported {s.imported} rows ({s.already_stored} already stored, "
+                f"{s.changed} changed) → events: {s.events_new} new, {s.events_updated} "
+                f"updated (fused with stored ones); {total} events in the store")
+        err.print(f"{s.dataset} {file}: {s.rows} rows read in "
+                  f"{time.perf_counter() - start:.1f} s · {what}\nskipped: {skipped} · "
+                  f"problems: {len(s.problems)}", highlight=False, soft_wrap=True)
+    if s.rows and not (s.imported or s.already_stored or s.series_values or s.skipped):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    db: DbOption = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Open the store for writing so the review page can record "
+        "split/merge/confirm decisions.")] = False,
+) -> None:
+    """Serve the HTTP API and the analyst's dashboard over the store (offline; read-only
+    unless --review).
+
+    Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
+    """
+    # Imported here: FastAPI and uvicorn are needed by this command only.
+    import uvicorn
+
+    from corrobora.web import create_app
+
+    try:
+        web_app = create_app(db, review=review)
+    except StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    err.print(f"serving {db} on http://{host}:{port}/ (API docs: /docs)", highlight=False)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+# Imported last: the groups register their own commands on their own Typer apps.
+from corrobora.cli.analyze import analyze_app  # noqa: E402
+from corrobora.cli.review import review_app  # noqa: E402
+
+app.add_typer(analyze_app, name="analyze")
+app.add_typer(review_app, name="review")
+
+if __name__ == "__main__":
+    app()

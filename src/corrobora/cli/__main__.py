@@ -1,0 +1,5 @@
+"""`python -m corrobora.cli`."""
+
+from corrobora.cli import app
+
+app()
