@@ -16,10 +16,11 @@ import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from corrobora.model import EventReport
 
@@ -71,6 +72,20 @@ class RowError(ValueError):
 
 
 # -- readers --------------------------------------------------------------------------------
+
+def parsed_rows(path: Path, rows: Iterable[tuple[int, dict[str, str]]],
+                parse_row: Callable[[dict[str, str], int, Any, Any], ImportedRow],
+                actors: Any, places: Any) -> Iterator[Item]:
+    """Each (line, row) parsed into an ImportedRow, or a RowProblem naming the file and the
+    line when the row is short or its parser refuses it; the other rows go on."""
+    for line, row in rows:
+        try:
+            if "__short__" in row:
+                raise RowError(row["__short__"])
+            yield parse_row(row, line, actors, places)
+        except RowError as exc:
+            yield RowProblem(str(path), line, str(exc))
+
 
 def open_text(path: Path):  # -> TextIO
     try:

@@ -21,8 +21,8 @@ from corrobora.imports.base import (
     ImportFileError,
     Item,
     RowError,
-    RowProblem,
     parse_int,
+    parsed_rows,
     read_xlsx,
 )
 from corrobora.imports.mapping import MX_STATES, ActorMapper, PlaceFinder
@@ -70,11 +70,7 @@ def parse_day(value: str) -> date:
 
 
 def read(path: Path, actors: ActorMapper, places: PlaceFinder) -> Iterator[Item]:
-    for line, row in rows(path):
-        try:
-            yield parse_row(row, line, actors, places)
-        except RowError as exc:
-            yield RowProblem(str(path), line, str(exc))
+    return parsed_rows(path, rows(path), parse_row, actors, places)
 
 
 def parse_row(row: dict[str, str], line: int, actors: ActorMapper,

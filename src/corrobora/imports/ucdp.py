@@ -18,11 +18,11 @@ from corrobora.imports.base import (
     ImportedRow,
     Item,
     RowError,
-    RowProblem,
     clean,
     parse_coords,
     parse_date,
     parse_int,
+    parsed_rows,
     read_csv,
 )
 from corrobora.imports.mapping import ActorMapper, PlaceFinder, country_iso2, refine
@@ -40,17 +40,11 @@ _WHERE_PREC = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 3, 7: 3}
 
 
 def read(path: Path, actors: ActorMapper, places: PlaceFinder) -> Iterator[Item]:
-    for line, row in read_csv(path, REQUIRED):
-        try:
-            yield parse_row(row, line, actors, places)
-        except RowError as exc:
-            yield RowProblem(str(path), line, str(exc))
+    return parsed_rows(path, read_csv(path, REQUIRED), parse_row, actors, places)
 
 
 def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
               places: PlaceFinder) -> ImportedRow:
-    if "__short__" in row:
-        raise RowError(row["__short__"])
     row_id = clean(row.get("id"))
     if not row_id:
         raise RowError("empty id")
