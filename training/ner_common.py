@@ -1,6 +1,7 @@
-"""What the NER recipes (training/ner_en, training/ner_es) share: training a spaCy config with
-a fixed seed, scoring a model on a DocBin, pruning the packaged vocabulary, and writing the
-hash-checked MANIFEST.json with the score of the project's real extraction path."""
+"""What the NER recipes share: training a spaCy config with a fixed seed, scoring a model on a
+DocBin, pruning the packaged vocabulary (training/ner_en), and writing the hash-checked
+MANIFEST.json with the score of the project's real extraction path (training/ner_en and
+training/ner_es_e5)."""
 
 from __future__ import annotations
 

