@@ -117,3 +117,11 @@ def test_scores_on_the_annotated_set(nlp_en: Language, nlp_es: Language) -> None
 def test_nationality_before_a_generic_source_is_not_the_source(nlp_en: Language) -> None:
     doc = nlp_en("El Mencho died in Tapalpa, Jalisco, Mexican authorities said.")
     assert [a.source for a in attributions(doc, "en")] == ["Mexican authorities"]
+
+
+def test_a_source_is_the_name_without_its_quotes(nlp_es: Language) -> None:
+    # CoNLL-2002 keeps quotation marks inside names, so the NER may tag '" Reforma "'.
+    text = ('Según el diario " Reforma " y la revista " Proceso " , el grupo se dividió '
+            'en dos facciones .')
+    sources, _ = _run(nlp_es, nlp_es, text, "es")
+    assert sources and all('"' not in s for s in sources), sources

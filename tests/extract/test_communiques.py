@@ -68,3 +68,14 @@ def test_listed_items_make_one_located_seizure(shared: Path) -> None:
 ])
 def test_place_cues(text: str, names: list[str]) -> None:
     assert [text[s:e] for s, e in cued_place_spans(text)] == names
+
+
+def test_roads_and_destinations_are_not_where_it_happened(shared: Path) -> None:
+    # "... en la localidad de Rio Blanco , Ver . , sobre la autopista Veracruz Mexico ,
+    # localizo un vehiculo": the vehicle was found in Río Blanco, not in the port.
+    _, ex = _release(shared, "2012120801_SEDENA")
+    assert {ev.place.inegi_code for ev in ex.events if ev.place} <= {"30118", "30138"}
+    # "... un tren que sale de Mexicali B . C . , con destino a los Estados Unidos de America
+    # localizo ...": the marijuana was seized in Mexicali.
+    _, ex = _release(shared, "2012121001_SEDENA")
+    assert all(ev.place.country_code == "MX" for ev in ex.events if ev.place)

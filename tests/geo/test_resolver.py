@@ -201,3 +201,11 @@ def test_demonyms_are_toponyms_of_the_extraction() -> None:
     places = Extractor().extract(Document(text, "t", lang="en")).places
     mexican = [p for p in places if p.text == "Mexican"]
     assert mexican and mexican[0].country_code == "MX" and mexican[0].geo_precision == 3
+
+
+def test_a_lone_letter_is_no_place(resolver: Resolver) -> None:
+    # "Tijuana , B . C ." cut by the tagger into "B": GeoNames lists "B" for Ibb (Yemen).
+    text = "municipio de Tijuana , B . C . , se realizaban actividades"
+    places = resolver.resolve(text, [(13, 20), (23, 24)], backoff=False)
+    assert places[0].inegi_code == "02004"
+    assert not places[1].resolved

@@ -39,8 +39,22 @@ _MAX_SUBJECT = 24
 def _ents_in(doc: Doc, start: int, end: int, labels: set[str] = _NAME_ENTS) -> list[Span]:
     # A CoNLL-style MISC adjective ("Democratic Sen. X", "Mexican officials") is a modifier.
     # The tagger may call it PROPN; the parse still shows it modifying a noun (amod).
-    return [e for e in doc.ents if e.start >= start and e.end <= end and e.label_ in labels
-            and not (e.label_ == "MISC" and (e.root.pos_ == "ADJ" or e.root.dep_ == "amod"))]
+    found = [e for e in doc.ents if e.start >= start and e.end <= end and e.label_ in labels
+             and not (e.label_ == "MISC" and (e.root.pos_ == "ADJ" or e.root.dep_ == "amod"))]
+    return [t for e in found if (t := _unquoted(e)) is not None]
+
+
+def _unquoted(ent: Span) -> Span | None:
+    """The entity without the quotation marks CoNLL-2002 keeps in names ('" Reforma "'):
+    a source is the name, not its quotes."""
+    s, e = ent.start, ent.end
+    while s < e and ent.doc[s].is_quote:
+        s += 1
+    while e > s and ent.doc[e - 1].is_quote:
+        e -= 1
+    if (s, e) == (ent.start, ent.end):
+        return ent
+    return Span(ent.doc, s, e, label=ent.label_) if e > s else None
 
 
 def _generic_words(lang: str) -> set[str]:

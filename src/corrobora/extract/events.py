@@ -6,10 +6,12 @@ attribution and hedging. Choices (ours):
 - actor roles: an actor before the trigger is actor1, after it actor2; a passive subject
   is actor2 and a "by" agent actor1; a named leader in a leader-killed/captured event is
   actor2. Attribution sources are not actors.
-- place: containers are dropped (a state when a town of that state is named, a country
-  when a place in it is); a list of places ("across Jalisco, Michoacan and Oaxaca") gives
-  one report per place, as ACLED codes one row per location; otherwise the place after a
-  locative preposition ("in", "en") nearest the trigger, else the nearest place.
+- place: roads and destinations are not where it happened ("sobre la autopista X", "con
+  destino a Y"; cues.yaml `route`); containers are dropped (a state when a town of that
+  state is named, a country when a place in it is); a list of places ("across Jalisco,
+  Michoacan and Oaxaca") gives one report per place, as ACLED codes one row per location;
+  otherwise the place after a locative preposition ("in", "en") nearest the trigger, else
+  the nearest place.
 - date: a date in the sentence; else the publication date with time precision 2 (news
   reports events of the last days; the exact day is not stated).
 - attribution: sources cited in the sentence; a sentence that opens with a continuation
@@ -151,7 +153,11 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
 
     def resolved(e: Entity) -> Actor | None:
         # NER's ORG label is itself a group cue: guarded aliases ("Los Ardillos") may match.
-        return reg.get(e.actor_id) if e.actor_id else reg.match(e.text, guarded=e.label == "ORG")
+        # An entity that is a registry mention as a whole ("la Marina" tagged ORG) is that
+        # actor, as it would be had NER left it untagged.
+        if e.actor_id:
+            return reg.get(e.actor_id)
+        return reg.match(e.text, guarded=e.label == "ORG") or reg.match_mention(e.text)
 
     for e in entities:
         if e.label not in ("ORG", "PER") or not _in((e.start, e.end), s_chars):
@@ -278,8 +284,10 @@ def _is_container(p: Place, others: list[Place]) -> bool:
     return False
 
 
-def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place]) -> list[Place | None]:
-    inside = [p for p in places if sent.start_char <= p.start < sent.end_char]
+def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
+                  lang: str) -> list[Place | None]:
+    inside = [p for p in places if sent.start_char <= p.start < sent.end_char
+              and not _on_route(doc, sent, p, lang)]
     if not inside:
         return [None]
     kept = [p for p in inside if not _is_container(p, inside)] or inside
@@ -301,6 +309,16 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place]) -> list[
     gov = [p for p in kept if governed(p)]
     pool = gov or kept
     return [min(pool, key=lambda p: abs(p.start - trig))]
+
+
+def _on_route(doc: Doc, sent: Span, place: Place, lang: str) -> bool:
+    """Whether the place follows a route cue ("autopista", "con destino a los")."""
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return False
+    before = doc[max(sent.start, span.start - 5):span.start]
+    return any(end >= span.start - 1
+               for _, end, _ in find_phrases(before, lex("cues.yaml", "route", lang)))
 
 
 def _paragraph_place(text: str, sent: Span, places: list[Place]) -> Place | None:
@@ -387,7 +405,7 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     fat = _counts(wide, f.numbers, "fatalities")
     inj = _counts(wide, f.numbers, "injured")
     hedged = is_hedged(s_chars, doc, lang, trigger)
-    found_places = _event_places(doc, sent, hit, f.places)
+    found_places = _event_places(doc, sent, hit, f.places, f.lang)
     if found_places == [None]:
         found_places = [_paragraph_place(f.text, sent, f.places) or f.dateline]
     out = []

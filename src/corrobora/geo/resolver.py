@@ -114,6 +114,10 @@ class Resolver:
         """Candidates for a surface form and whether they came from a fuzzy match."""
         gz = self.gz
         key = norm(_POSSESSIVE.sub("", surface.strip()))
+        if sum(ch.isalpha() for ch in key) < 2:
+            # A lone letter is an initial or a cut abbreviation ("B . C ."), never a place,
+            # though the gazetteer lists some as alternate names ("B" for Ibb, Yemen).
+            return (), False
         found = gz.lookup(key)
         fuzzy = False
         if not found:
