@@ -210,7 +210,7 @@ class E5Tagger:
             for si, w, end, _, _ in chunk:
                 logits[si].append(out[at:at + end - w])
                 at += end - w
-        return [decode(np.concatenate(rows)) if rows else [] for rows in logits]
+        return [decode(np.concatenate(parts)) if parts else [] for parts in logits]
 
 
 PACK = 1024  # pieces per pass: big enough for BLAS, small enough for the cache
