@@ -102,25 +102,36 @@ class TorchEncoder(nn.Module):
     def p(self, name: str) -> torch.Tensor:
         return self.params[name.replace(".", "_")]
 
-    def forward(self, emb: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        b, n, h = emb.shape
+    def embed(self, emb: torch.Tensor) -> torch.Tensor:
+        """The input states: word embeddings + positions + type, LayerNorm, dropout."""
+        h = emb.shape[-1]
+        x = emb + self.p("emb.pos")[:emb.shape[1]] + self.p("emb.type")[0]
+        return self.drop(F.layer_norm(x, (h,), self.p("emb.ln.w"), self.p("emb.ln.b"),
+                                      self.eps))
+
+    def layer(self, i: int, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Encoder layer i over x [batch, n, hidden]; mask [batch, n] marks real pieces."""
+        b, n, h = x.shape
         hd = h // self.heads
-        x = emb + self.p("emb.pos")[:n] + self.p("emb.type")[0]
-        x = self.drop(F.layer_norm(x, (h,), self.p("emb.ln.w"), self.p("emb.ln.b"), self.eps))
-        attn_mask = mask[:, None, None, :]
+
+        def lin(t: torch.Tensor, part: str) -> torch.Tensor:
+            return F.linear(t, self.p(f"l{i}.{part}.w"), self.p(f"l{i}.{part}.b"))
+
+        q, k, v = (lin(x, part).view(b, n, self.heads, hd).transpose(1, 2)
+                   for part in ("q", "k", "v"))
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :],
+                                             dropout_p=self.drop.p if self.training else 0)
+        ctx = ctx.transpose(1, 2).reshape(b, n, h)
+        x = F.layer_norm(x + self.drop(lin(ctx, "ao")), (h,), self.p(f"l{i}.aln.w"),
+                         self.p(f"l{i}.aln.b"), self.eps)
+        f = lin(F.gelu(lin(x, "fi")), "fo")
+        return F.layer_norm(x + self.drop(f), (h,), self.p(f"l{i}.oln.w"),
+                            self.p(f"l{i}.oln.b"), self.eps)
+
+    def forward(self, emb: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = self.embed(emb)
         for i in range(self.layers):
-            def lin(t: torch.Tensor, part: str, i: int = i) -> torch.Tensor:
-                return F.linear(t, self.p(f"l{i}.{part}.w"), self.p(f"l{i}.{part}.b"))
-            q, k, v = (lin(x, part).view(b, n, self.heads, hd).transpose(1, 2)
-                       for part in ("q", "k", "v"))
-            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
-                                                 dropout_p=self.drop.p if self.training else 0)
-            ctx = ctx.transpose(1, 2).reshape(b, n, h)
-            x = F.layer_norm(x + self.drop(lin(ctx, "ao")), (h,), self.p(f"l{i}.aln.w"),
-                             self.p(f"l{i}.aln.b"), self.eps)
-            f = lin(F.gelu(lin(x, "fi")), "fo")
-            x = F.layer_norm(x + self.drop(f), (h,), self.p(f"l{i}.oln.w"),
-                             self.p(f"l{i}.oln.b"), self.eps)
+            x = self.layer(i, x, mask)
         return self.head(self.drop(x))
 
 
