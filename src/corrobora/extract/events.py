@@ -3,9 +3,14 @@
 Triggers (data/ontology/event_types.yaml) are matched on token text or lemma per sentence;
 each hit becomes an EventReport with the sentence's actors, place, date, counts,
 attribution and hedging. Choices (ours):
-- actor roles: an actor before the trigger is actor1, after it actor2; a passive subject
-  is actor2 and a "by" agent actor1; a named leader in a leader-killed/captured event is
-  actor2. Attribution sources are not actors.
+- actors: names, registry mentions, and the subjects and objects of the event's verb that
+  name people or forces without a name ("Palestinian youths", "gunmen"; cues.yaml
+  `actor_nouns`, with their ACLED inter code); "Israeli soldiers" is not the registry's
+  (Mexican) army that "soldiers" alone stands for.
+- actor roles: the subject of the event's verb is actor1 and its object actor2; otherwise
+  an actor before the trigger is actor1, after it actor2; a passive subject is actor2 and a
+  "by" agent actor1; a named leader in a leader-killed/captured event is actor2.
+  Attribution sources are not actors.
 - place: roads and destinations are not where it happened ("sobre la autopista X", "con
   destino a Y"; cues.yaml `route`); containers are dropped (a state when a town of that
   state is named, a country when a place in it is); a list of places ("across Jalisco,
@@ -27,7 +32,7 @@ from datetime import datetime
 from functools import cache
 from itertools import pairwise
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from corrobora.extract import ontology
 from corrobora.extract._data import find_phrases, fold, lex, load_yaml, token_keys
@@ -138,15 +143,16 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             ) -> list[tuple[ActorRef, Actor | None]]:
     """The actors of a trigger's sentence: named entities (registry actors, or unknown
     names), groups named through a cue ("Cártel de X", "grupo criminal X": unknown ones
-    become `candidate:` actors), common-noun references ("security forces"), and "the
-    cartel" / "la organización" when the document named exactly one group before it."""
+    become `candidate:` actors), common-noun references ("security forces"), "the cartel" /
+    "la organización" when the document named exactly one group before it, and unnamed
+    groups that are the subject or object of the event's verbs ("Palestinian youths")."""
     text = doc.text
     s_chars = (sent.start_char, sent.end_char)
     attr_spans = [(a.start, a.end) for a in attributions]
     out: list[tuple[ActorRef, Actor | None]] = []
     trig_char = doc[hit.start].idx
-    # start, end, text, actor, candidate id
-    cands: list[tuple[int, int, str, Actor | None, str | None]] = []
+    # start, end, text, actor, candidate id, inter code (when no actor gives one)
+    cands: list[tuple[int, int, str, Actor | None, str | None, int | None]] = []
 
     def attributed(s: int, e: int) -> bool:
         return any(_in((s, e), a) for a in attr_spans)
@@ -176,7 +182,7 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             actor = next(iter(earlier.values())) if len(earlier) == 1 else None
         if actor is not None and actor.type == "media":
             continue
-        cands.append((e.start, e.end, e.text, actor, None))
+        cands.append((e.start, e.end, e.text, actor, None, None))
     for g in group_mentions(text[s_chars[0]:s_chars[1]], s_chars[0]):
         if attributed(g.start, g.end):
             continue
@@ -186,7 +192,8 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             continue  # an entity there already resolved
         # The cue's span replaces the unresolved entities it covers ("Santa Rosa de Lima").
         cands = [c for c in cands if c not in over]
-        cands.append((g.start, g.end, g.text, actor, None if actor else candidate_id(g.text)))
+        cands.append((g.start, g.end, g.text, actor, None if actor else candidate_id(g.text),
+                      None))
     pairs = [(m, aid) for m, aid in reg.mention_strings()]
     for ms, me, phrase in find_phrases(sent, [m for m, _ in pairs]):
         span = doc[ms:me]
@@ -195,18 +202,32 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
         if any(c[0] < span.end_char and span.start_char < c[1] for c in cands):
             continue
         actor = reg.match_mention(phrase)
-        if actor and all(c[3] is None or c[3].actor_id != actor.actor_id for c in cands):
-            cands.append((span.start_char, span.end_char, span.text, actor, None))
+        if actor is None:
+            continue
+        first = _modifiers_start(span.root)
+        if first < span.start and _foreign(doc[first:span.start]):
+            # "Israeli soldiers", "Turkish police": a force, but not the registry's
+            # (Mexican) one the bare noun stands for.
+            cands.append((doc[first].idx, span.end_char, doc[first:span.end].text, None,
+                          None, actor.inter))
+        elif all(c[3] is None or c[3].actor_id != actor.actor_id for c in cands):
+            cands.append((span.start_char, span.end_char, span.text, actor, None, None))
     for s, e, phrase in anaphors(text[s_chars[0]:s_chars[1]], s_chars[0]):
         if attributed(s, e) or any(c[0] < e and s < c[1] for c in cands):
             continue
         groups = {a.actor_id: a for x in entities if x.start < s and x.label in ("ORG", "PER")
                   and (a := resolved(x)) is not None and a.type == "criminal_group"}
         if len(groups) == 1:  # ambiguous otherwise ("Los Chapitos" and "Los Mayos")
-            cands.append((s, e, phrase, next(iter(groups.values())), None))
+            cands.append((s, e, phrase, next(iter(groups.values())), None, None))
+    verbs = _event_verbs(doc, sent, hit)
+    for head, inter in _argument_groups(doc, sent, verbs, lang, entities):
+        first = _modifiers_start(head)
+        s, e = doc[first].idx, head.idx + len(head.text)
+        if not attributed(s, e) and not any(c[0] < e and s < c[1] for c in cands):
+            cands.append((s, e, doc[first:head.i + 1].text, None, None, inter))
     cands.sort(key=lambda c: (c[0], c[1]))
     seen: set[str] = set()
-    for start, end, ctext, actor, cand in cands:
+    for start, end, ctext, actor, cand, cand_inter in cands:
         key = actor.actor_id if actor else cand or fold(ctext)
         if key in seen:
             continue
@@ -215,14 +236,120 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
         root = span.root if span is not None else None
         role = "actor1" if start < trig_char else "actor2"
         if root is not None:
-            if root.dep_ in ("nsubjpass", "nsubj:pass"):
+            if root.dep_ == "nsubj" and root.head in verbs:
+                role = "actor1"  # "Demonstrators blocked a road": the trigger comes first
+            elif (root.dep_ in ("dobj", "obj") and root.head in verbs) or root.dep_ in (
+                    "nsubjpass", "nsubj:pass"):
                 role = "actor2"
             elif root.head.dep_ == "agent" or (root.head.lower_ == "by" and root.dep_ == "pobj"):
                 role = "actor1"
         hedged = hedged_before(text[s_chars[0]:start])
-        inter = actor.inter if actor else (3 if cand else None)
+        inter = actor.inter if actor else (3 if cand else cand_inter)
         out.append((ActorRef(ctext, role, actor.actor_id if actor else None, start, end,
                              hedged=hedged, candidate=cand, inter=inter), actor))
+    return out
+
+
+_SUBJECT = {"nsubj"}
+_OBJECT = {"dobj", "obj", "nsubjpass", "nsubj:pass"}
+_AGAINST = {"against", "on", "contra"}
+# Heads that count people or stand for a named body rather than name them: "thousands of
+# Nigerians", "un grupo de sicarios", "elementos de la Guardia Nacional", "members of".
+_QUANTITY = {"thousands", "hundreds", "dozens", "scores", "number", "group", "crowd",
+             "members", "miles", "cientos", "centenares", "decenas", "grupo", "número",
+             "multitud", "elementos", "integrantes", "miembros", "efectivos", "agentes"}
+_MEXICAN = {"mexican", "mexicano", "mexicana", "mexicanos", "mexicanas", "federal",
+            "federales", "estatal", "estatales", "municipal", "municipales"}
+
+
+def _modifiers_start(head: Token) -> int:
+    """The first token of a noun's pre-modifiers ("U.S. border patrol agents",
+    "Palestinian youths"); determiners and numbers are left out."""
+    mods = [c for c in head.lefts if c.dep_ in ("amod", "compound", "flat", "poss",
+                                                "nmod:poss")]
+    return min((c.left_edge.i for c in mods), default=head.i)
+
+
+def _foreign(mods: Span) -> bool:
+    """Pre-modifiers that name a nationality other than Mexico's ("Israeli", "U.S.")."""
+    names = [t for t in mods if (t.text[:1].isupper() and t.is_alpha) or "." in t.text]
+    return bool(names) and not any(fold(t.text) in _MEXICAN for t in names)
+
+
+@cache
+def _actor_nouns(lang: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(single words, multi-word phrases) -> ACLED inter code, from cues.yaml."""
+    words: dict[str, int] = {}
+    phrases: dict[str, int] = {}
+    for code, nouns in lex("cues.yaml", "actor_nouns", lang).items():
+        for n in nouns:
+            (phrases if " " in n else words)[fold(n)] = int(code)
+    return words, phrases
+
+
+def _group_noun(tok: Token, lang: str, entities: list[Entity]) -> tuple[Token, int | None] | None:
+    """The token and inter code when `tok` heads a reference to people or a force: a group
+    noun of cues.yaml, or a MISC entity (a nationality: "Palestinians"); through a
+    quantity ("thousands of Nigerians") to what it counts."""
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if fold(tok.text) in _QUANTITY or fold(tok.lemma_) in _QUANTITY:
+        inner = [g for c in tok.rights if c.dep_ == "prep" and c.lower_ in ("of", "de")
+                 for g in c.children if g.dep_ == "pobj"]
+        inner += [c for c in tok.rights if c.dep_ == "nmod"]  # Spanish: "grupo de sicarios"
+        if inner:  # the named body is an actor of its own, or what is counted is not one
+            return next((r for t in inner if (r := _group_noun(t, lang, entities))), None)
+    words, phrases = _actor_nouns(lang)
+    phrase = fold(" ".join(t.text for t in tok.subtree if t.i >= tok.i)[:40])
+    for p, code in phrases.items():
+        if phrase.startswith(p):
+            return tok, code
+    for key in (fold(tok.text), fold(tok.lemma_)):
+        if key in words:
+            return tok, words[key]
+    if any(e.start <= tok.idx < e.end and e.label == "MISC" for e in entities):
+        return tok, None
+    return None
+
+
+def _event_verbs(doc: Doc, sent: Span, hit: _Hit) -> list[Token]:
+    """The verb a trigger belongs to (a noun trigger takes the verb it hangs from, "staged
+    rallies", climbing at most three heads in the sentence), then the verbs it takes its
+    subject from when it has none ("youths resorted to throwing stones", "shunned work to
+    protest", "opened fire and killed")."""
+    verb = doc[hit.start]
+    for _ in range(3):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb or verb.head.i < sent.start:
+            break
+        verb = verb.head
+    verbs = [verb]
+    while (len(verbs) < 4 and not any(c.dep_ in _SUBJECT for c in verbs[-1].children)
+           and verbs[-1].dep_ in ("xcomp", "advcl", "conj", "pcomp", "acl")
+           and sent.start <= verbs[-1].head.i < sent.end):
+        head = verbs[-1].head
+        verbs.append(head if head.pos_ in ("VERB", "AUX") else head.head)
+    return verbs
+
+
+def _argument_groups(doc: Doc, sent: Span, verbs: list[Token], lang: str,
+                     entities: list[Entity]) -> list[tuple[Token, int | None]]:
+    """Subjects and objects of the event's verbs that refer to people or forces without a
+    name ("Palestinian youths", "Ghanaian authorities deported 168 Liberians"): the head
+    tokens and their inter codes."""
+    args: list[Token] = []
+    for c in (c for v in verbs for c in v.children):
+        if c.dep_ in _SUBJECT | _OBJECT:
+            args.append(c)
+        elif c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ in _AGAINST):
+            args += [g for g in c.children if g.dep_ == "pobj"]  # "by X", "against X"
+        elif c.dep_ in ("obl", "obl:agent") and any(
+                k.dep_ == "case" and k.lower_ in ("por", "contra") for k in c.children):
+            args.append(c)  # Spanish: "por elementos del Ejército", "contra civiles"
+    args += [cj for a in args for cj in a.conjuncts]
+    out = []
+    for a in args:
+        if sent.start <= a.i < sent.end and (found := _group_noun(a, lang, entities)):
+            out.append(found)
     return out
 
 

@@ -1,0 +1,66 @@
+"""Actors without a name: the subject and object of an event's verb ("Kurdish students",
+"sicarios"), with their role and ACLED inter code, and forces of other countries kept apart
+from the registry's Mexican ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from corrobora.extractor import Extractor
+from corrobora.model import Document, EventReport
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _event(extractor: Extractor, text: str, lang: str, type_: str) -> EventReport:
+    events = extractor.extract(Document(text, "t", lang=lang)).events
+    return next(e for e in events if e.case_label == type_)
+
+
+def _roles(ev: EventReport) -> dict[str, tuple[str, str | None, int | None]]:
+    return {a.text: (a.role, a.actor_id, a.inter) for a in ev.actors}
+
+
+def test_foreign_soldiers_are_not_the_mexican_army(extractor: Extractor) -> None:
+    ev = _event(extractor, "Turkish soldiers detained dozens of Kurdish students in "
+                "Diyarbakir on Monday.", "en", "ARREST")
+    assert _roles(ev) == {"Turkish soldiers": ("actor1", None, 1),
+                          "Kurdish students": ("actor2", None, 7)}
+
+
+def test_mexican_soldiers_stay_the_registry_army(extractor: Extractor) -> None:
+    ev = _event(extractor, "Mexican soldiers clashed with gunmen in Culiacán on Monday.",
+                "en", "ARMED_CLASH")
+    assert any(a.actor_id == "sedena" and a.role == "actor1" for a in ev.actors)
+
+
+def test_protesters_named_first_are_actor1(extractor: Extractor) -> None:
+    # The trigger is the subject itself: word order alone would make them actor2.
+    ev = _event(extractor, "Demonstrators blocked a highway in Oaxaca on Monday.", "en",
+                "PEACE_PROTEST")
+    assert _roles(ev)["Demonstrators"] == ("actor1", None, 6)
+
+
+def test_subject_taken_from_the_governing_verb(extractor: Extractor) -> None:
+    ev = _event(extractor, "Angry farmers marched to the capital to protest against the "
+                "new water law.", "en", "PEACE_PROTEST")
+    assert _roles(ev)["Angry farmers"][:2] == ("actor1", None)
+
+
+def test_spanish_hitmen_attack_villagers(extractor: Extractor) -> None:
+    ev = _event(extractor, "Un grupo de sicarios atacó a pobladores de Chilapa, Guerrero, "
+                "el pasado domingo.", "es", "ATTACK")
+    roles = _roles(ev)
+    assert roles["sicarios"] == ("actor1", None, 3)
+    assert roles["pobladores"][0] == "actor2" and roles["pobladores"][2] == 7
+
+
+def test_members_of_a_named_force_are_that_force(extractor: Extractor) -> None:
+    # "elementos de la Guardia Nacional": the registry actor, not an unnamed "elementos".
+    ev = _event(extractor, "Elementos de la Guardia Nacional detuvieron a tres hombres en "
+                "Celaya, Guanajuato.", "es", "ARREST")
+    assert "Elementos" not in _roles(ev)
+    assert any(a.actor_id == "guardia-nacional" and a.role == "actor1" for a in ev.actors)
