@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
+# spaCy's thinc imports PyTorch when it is installed, and PyTorch loads its OpenMP runtime
+# into the global symbol scope: the E5 engine's OpenMP calls then run on it, one thread per
+# core instead of the one the engine asks for, and on a busy machine a call took 1.7 s
+# instead of 0.07 s (benchmarks/e5_call.py). Set before anything loads an OpenMP runtime;
+# NumPy's OpenBLAS keeps its own thread count. A user's own setting wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(os.cpu_count() or 1))
+
 import csv
 import json
 import sys

