@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,16 @@ def test_show_unknown_event_fails_clearly(demo_db: Path) -> None:
 def test_stats_on_a_missing_store_names_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["stats", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "none.duckdb" in result.output
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_command_runs_one_openmp_thread_unless_told(given: str | None, expected: str) -> None:
+    # With PyTorch installed, its OpenMP runtime would run the E5 engine on one thread per
+    # core (1.7 s calls on a busy machine); a user's own setting wins.
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if given:
+        env["OMP_NUM_THREADS"] = given
+    code = "import os, corrobora.cli; print(os.environ['OMP_NUM_THREADS'])"
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert res.stdout.strip() == expected
