@@ -220,7 +220,7 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
         if len(groups) == 1:  # ambiguous otherwise ("Los Chapitos" and "Los Mayos")
             cands.append((s, e, phrase, next(iter(groups.values())), None, None))
     verbs = _event_verbs(doc, sent, hit)
-    for head, inter in _argument_groups(doc, sent, verbs, lang, entities):
+    for head, inter in _argument_groups(sent, verbs, lang, entities):
         first = _modifiers_start(head)
         s, e = doc[first].idx, head.idx + len(head.text)
         if not attributed(s, e) and not any(c[0] < e and s < c[1] for c in cands):
@@ -331,8 +331,8 @@ def _event_verbs(doc: Doc, sent: Span, hit: _Hit) -> list[Token]:
     return verbs
 
 
-def _argument_groups(doc: Doc, sent: Span, verbs: list[Token], lang: str,
-                     entities: list[Entity]) -> list[tuple[Token, int | None]]:
+def _argument_groups(sent: Span, verbs: list[Token], lang: str, entities: list[Entity]
+                     ) -> list[tuple[Token, int | None]]:
     """Subjects and objects of the event's verbs that refer to people or forces without a
     name ("Palestinian youths", "Ghanaian authorities deported 168 Liberians"): the head
     tokens and their inter codes."""
