@@ -64,3 +64,15 @@ def test_members_of_a_named_force_are_that_force(extractor: Extractor) -> None:
                 "Celaya, Guanajuato.", "es", "ARREST")
     assert "Elementos" not in _roles(ev)
     assert any(a.actor_id == "guardia-nacional" and a.role == "actor1" for a in ev.actors)
+
+
+def test_arrest_roles_of_unnamed_people_and_forces(extractor: Extractor) -> None:
+    # Communiqué style: "personal militar" is the army; whoever is detained is acted upon,
+    # even as the subject of the next sentence.
+    text = ("En Culiacán, Sinaloa, personal militar detuvo a dos personas. Los detenidos "
+            "fueron puestos a disposición del Ministerio Público.")
+    events = extractor.extract(Document(text, "t", lang="es")).events
+    first = _roles(events[0])
+    assert first["personal militar"][:2] == ("actor1", "sedena")
+    assert first["personas"] == ("actor2", None, 7)
+    assert any(a.text == "detenidos" and a.role == "actor2" for e in events for a in e.actors)

@@ -378,7 +378,8 @@ def _roles_for(type_name: str, actors: list[tuple[ActorRef, Actor | None]]) -> l
     """Roles the sentence's word order gets wrong: in an arrest or a leader's capture or
     killing, the leader and the groups he leads are acted upon (actor2), even when named
     first ("X, a co-founder of the Sinaloa Cartel, was arrested"); in an arrest or capture
-    the state force acts (actor1) and the criminal groups and persons are acted upon."""
+    the state force acts (actor1) and the criminal groups and persons are acted upon, and so
+    are unnamed people ("los detenidos"), while unnamed forces act."""
     refs = [r for r, _ in actors]
     if type_name not in ("LEADER_KILLED", "LEADER_CAPTURED", "ARREST"):
         return refs
@@ -397,6 +398,9 @@ def _roles_for(type_name: str, actors: list[tuple[ActorRef, Actor | None]]) -> l
         elif capture and has_state and (r.candidate or (a is not None and a.type in (
                 "criminal_group", "person"))):
             r.role = "actor2"
+        elif capture and a is None and not r.candidate and r.inter is not None:
+            # Unnamed: "los detenidos fueron trasladados", "police detained protesters".
+            r.role = "actor1" if r.inter == 1 else "actor2"
     return refs
 
 
