@@ -76,3 +76,14 @@ def test_arrest_roles_of_unnamed_people_and_forces(extractor: Extractor) -> None
     assert first["personal militar"][:2] == ("actor1", "sedena")
     assert first["personas"] == ("actor2", None, 7)
     assert any(a.text == "detenidos" and a.role == "actor2" for e in events for a in e.actors)
+
+
+def test_armed_men_are_a_group_not_civilians(extractor: Extractor) -> None:
+    # Spanish adjectives follow the noun and belong to the actor's name; "civiles" is
+    # parsed as an adjective used as a noun.
+    ev = _event(extractor, "Un grupo de sujetos armados atacó a civiles inocentes en "
+                "Uruapan.", "es", "ATTACK")
+    assert _roles(ev) == {"sujetos armados": ("actor1", None, 3),
+                          "civiles inocentes": ("actor2", None, 7)}
+    ev = _event(extractor, "Armed men attacked villagers in Zamfara state.", "en", "ATTACK")
+    assert _roles(ev)["Armed men"] == ("actor1", None, 3)

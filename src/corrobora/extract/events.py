@@ -221,10 +221,10 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             cands.append((s, e, phrase, next(iter(groups.values())), None, None))
     verbs = _event_verbs(doc, sent, hit)
     for head, inter in _argument_groups(sent, verbs, lang, entities):
-        first = _modifiers_start(head)
-        s, e = doc[first].idx, head.idx + len(head.text)
+        first, last = _modifiers_start(head), _modifiers_end(head)
+        s, e = doc[first].idx, doc[last].idx + len(doc[last].text)
         if not attributed(s, e) and not any(c[0] < e and s < c[1] for c in cands):
-            cands.append((s, e, doc[first:head.i + 1].text, None, None, inter))
+            cands.append((s, e, doc[first:last + 1].text, None, None, inter))
     cands.sort(key=lambda c: (c[0], c[1]))
     seen: set[str] = set()
     for start, end, ctext, actor, cand, cand_inter in cands:
@@ -258,6 +258,8 @@ _AGAINST = {"against", "on", "contra"}
 _QUANTITY = {"thousands", "hundreds", "dozens", "scores", "number", "group", "crowd",
              "members", "miles", "cientos", "centenares", "decenas", "grupo", "número",
              "multitud", "elementos", "integrantes", "miembros", "efectivos", "agentes"}
+_NOMINAL = _SUBJECT | _OBJECT | {"obl", "pobj", "nmod", "conj"}
+_ARMED = {"armed", "armado", "armados", "armada", "armadas"}
 _MEXICAN = {"mexican", "mexicano", "mexicana", "mexicanos", "mexicanas", "federal",
             "federales", "estatal", "estatales", "municipal", "municipales"}
 
@@ -268,6 +270,17 @@ def _modifiers_start(head: Token) -> int:
     mods = [c for c in head.lefts if c.dep_ in ("amod", "compound", "flat", "poss",
                                                 "nmod:poss")]
     return min((c.left_edge.i for c in mods), default=head.i)
+
+
+def _modifiers_end(head: Token) -> int:
+    """The last of the adjectives right after a noun ("hombres armados", "civiles
+    inocentes"): Spanish puts them there."""
+    last = head.i
+    for c in head.rights:
+        if c.i != last + 1 or c.dep_ != "amod" or c.pos_ != "ADJ":
+            break
+        last = c.i
+    return last
 
 
 def _foreign(mods: Span) -> bool:
@@ -291,7 +304,8 @@ def _group_noun(tok: Token, lang: str, entities: list[Entity]) -> tuple[Token, i
     """The token and inter code when `tok` heads a reference to people or a force: a group
     noun of cues.yaml, or a MISC entity (a nationality: "Palestinians"); through a
     quantity ("thousands of Nigerians") to what it counts."""
-    if tok.pos_ not in ("NOUN", "PROPN"):
+    # Spanish uses adjectives as nouns: "atacó a civiles", "los detenidos".
+    if tok.pos_ not in ("NOUN", "PROPN") and not (tok.pos_ == "ADJ" and tok.dep_ in _NOMINAL):
         return None
     if fold(tok.text) in _QUANTITY or fold(tok.lemma_) in _QUANTITY:
         inner = [g for c in tok.rights if c.dep_ == "prep" and c.lower_ in ("of", "de")
@@ -306,6 +320,9 @@ def _group_noun(tok: Token, lang: str, entities: list[Entity]) -> tuple[Token, i
             return tok, code
     for key in (fold(tok.text), fold(tok.lemma_)):
         if key in words:
+            if words[key] == 7 and any(c.dep_ == "amod" and fold(c.text) in _ARMED
+                                       for c in tok.children):
+                return tok, 3  # "armed men", "sujetos armados": not civilians
             return tok, words[key]
     if any(e.start <= tok.idx < e.end and e.label == "MISC" for e in entities):
         return tok, None
