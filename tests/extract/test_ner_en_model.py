@@ -71,3 +71,14 @@ def test_seed_article(nlp_en: Language, seed_article: Path) -> None:
     got = {(e.text, e.label) for e in entities(nlp_en(text), "en")}
     assert {("Nemesio Oseguera Cervantes", "PER"), ("Tapalpa", "LOC"), ("Jalisco", "LOC"),
             ("Reuters", "ORG"), ("CIA", "ORG"), ("Mexico", "LOC")} <= got, sorted(got)
+
+
+def test_names_end_at_line_breaks(nlp_en: Language) -> None:
+    # A CoNLL-2003 dev line pair (eng.testa): run over the whole text, the model made one
+    # person of "Ken\nGreen". Each line is tagged on its own; offsets still land in the doc.
+    text = ("67 Mark Calcavecchia , Payne Stewart , Billy Mayfair , Ken\n"
+            "Green , Jerry Kelly , Tim Simpson")
+    doc = nlp_en(text)
+    assert not any("\n" in e.text for e in doc.ents), [e.text for e in doc.ents]
+    assert {("Ken", "PER"), ("Jerry Kelly", "PER"), ("Tim Simpson", "PER")} <= {
+        (e.text, e.label_) for e in doc.ents}

@@ -110,18 +110,32 @@ def load_ner_model(name: str) -> Language:
 
 
 class _TrainedNER:
-    """Pipeline component: sets doc.ents from a trained NER pipeline run on doc.text."""
+    """Pipeline component: sets doc.ents from a trained NER pipeline run on each line of
+    doc.text. A line break ends any name; run over the whole text, the CNN joined names
+    across lines ("Ken\nGreen") and lost 0.008 F1 on eng.testa."""
 
     def __init__(self, model: str) -> None:
         self.ner = load_ner_model(model)
 
     def __call__(self, doc: Doc) -> Doc:
-        return _transfer(self.ner(doc.text), doc)
+        return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
-            for ner_doc, doc in zip(self.ner.pipe(d.text for d in batch), batch, strict=True):
-                yield _transfer(ner_doc, doc)
+            lines = [_lines(d.text) for d in batch]
+            tagged = iter(self.ner.pipe(text for doc_lines in lines for _, text in doc_lines))
+            for doc, doc_lines in zip(batch, lines, strict=True):
+                yield _transfer([(start, next(tagged)) for start, _ in doc_lines], doc)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) for each line of text that is not blank."""
+    out, start = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((start, line))
+        start += len(line) + 1
+    return out
 
 
 @Language.factory("corrobora_ner", default_config={"model": ""})
@@ -197,14 +211,16 @@ def _make_e5_ner(nlp: Language, name: str, model: str) -> _E5NER:
     return _E5NER(model)
 
 
-def _transfer(src: Doc, doc: Doc) -> Doc:
-    """Copy src's entities onto doc by character span (the token boundaries may differ)."""
+def _transfer(parts: list[tuple[int, Doc]], doc: Doc) -> Doc:
+    """Copy the entities of docs made from parts of doc.text (each with its character
+    offset) onto doc by character span (the token boundaries may differ)."""
     spans = []
-    for ent in src.ents:
-        span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_,
-                             alignment_mode="expand")
-        if span is not None:
-            spans.append(span)
+    for offset, src in parts:
+        for ent in src.ents:
+            span = doc.char_span(offset + ent.start_char, offset + ent.end_char,
+                                 label=ent.label_, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
     doc.ents = filter_spans(spans)
     return doc
 
