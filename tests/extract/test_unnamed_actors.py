@@ -87,3 +87,42 @@ def test_armed_men_are_a_group_not_civilians(extractor: Extractor) -> None:
                           "civiles inocentes": ("actor2", None, 7)}
     ev = _event(extractor, "Armed men attacked villagers in Zamfara state.", "en", "ATTACK")
     assert _roles(ev)["Armed men"] == ("actor1", None, 3)
+
+
+def _acled(ev: EventReport) -> dict[str, tuple[str | None, str | None]]:
+    return {a.text: (a.actor_id, a.acled_name) for a in ev.actors}
+
+
+def test_acled_names_take_the_country_of_the_event(extractor: Extractor) -> None:
+    ev = _event(extractor, "Un grupo de sujetos armados atacó a civiles en Uruapan, "
+                "Michoacán.", "es", "ATTACK")
+    assert _acled(ev) == {"sujetos armados": (None, "Unidentified Armed Group (Mexico)"),
+                          "civiles": (None, "Civilians (Mexico)")}
+    # Kurdish students are civilians of Turkey for ACLED; Turkish soldiers are a force of
+    # a stated other country, whose name is not guessed.
+    ev = _event(extractor, "Turkish soldiers detained dozens of Kurdish students in "
+                "Diyarbakir on Monday.", "en", "ARREST")
+    assert _acled(ev) == {"Turkish soldiers": (None, None),
+                          "Kurdish students": (None, "Civilians (Turkey)")}
+
+
+def test_bare_police_is_mexican_only_in_mexico(extractor: Extractor) -> None:
+    ev = _event(extractor, "Police arrested two suspects in Celaya, Guanajuato.", "en",
+                "ARREST")
+    assert _acled(ev)["Police"] == ("mx-security-forces", "Police Forces of Mexico")
+    ev = _event(extractor, "Police fired tear gas at demonstrators in Nairobi.", "en",
+                "PROTEST_WITH_INTER")
+    assert _acled(ev) == {"Police": (None, "Police Forces of Kenya"),
+                          "demonstrators": (None, "Protesters (Kenya)")}
+    assert _roles(ev)["demonstrators"][0] == "actor2"
+    # The dispersed protest is not also a peaceful one.
+    events = extractor.extract(Document("Police fired tear gas at demonstrators in Nairobi.",
+                                        "t", lang="en")).events
+    assert "PEACE_PROTEST" not in {e.case_label for e in events}
+
+
+def test_sentence_initial_group_noun_is_not_a_name(extractor: Extractor) -> None:
+    ev = _event(extractor, "Protesters blocked a highway in Lagos, Nigeria.", "en",
+                "PEACE_PROTEST")
+    assert _roles(ev)["Protesters"] == ("actor1", None, 6)
+    assert _acled(ev)["Protesters"] == (None, "Protesters (Nigeria)")

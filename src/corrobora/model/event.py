@@ -36,6 +36,11 @@ class ActorRef:
     """ACLED inter code of the actor (1 state forces ... 8 external forces); an unknown
     criminal group counts as a political militia (3), as ACLED codes Mexican cartels."""
 
+    acled_name: str | None = None
+    """ACLED's name for an actor without a name, with the country of the event's place
+    ("Unidentified Armed Group (Mexico)", "Police Forces of Nigeria"); None for named actors,
+    forces of a stated other country, and events without a country."""
+
     def to_contract(self) -> dict[str, object]:
         # CONTRACTS §1 allows extra keys; the three it names keep their meaning.
         out: dict[str, object] = {"text": self.text, "actor_id": self.actor_id,
@@ -44,6 +49,8 @@ class ActorRef:
             out["candidate"] = self.candidate
         if self.inter is not None:
             out["inter"] = self.inter
+        if self.acled_name:
+            out["acled_name"] = self.acled_name
         return out
 
     def copy(self) -> ActorRef:
