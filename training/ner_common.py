@@ -18,7 +18,8 @@ from corrobora.extract.nlp import sha256_file
 REPO = Path(__file__).resolve().parents[1]
 
 
-def train(config: Path, work: Path, dev: str, seed: int) -> float:
+def train(config: Path, work: Path, dev: str, seed: int,
+          overrides: dict[str, object] | None = None) -> float:
     """Train `config` on work/train.spacy, selecting on work/{dev}.spacy; seconds taken."""
     from spacy.cli.train import train as spacy_train
     from spacy.util import fix_random_seed
@@ -30,7 +31,7 @@ def train(config: Path, work: Path, dev: str, seed: int) -> float:
     t0 = time.perf_counter()
     spacy_train(config, out, use_gpu=-1, overrides={
         "paths.train": str(work / "train.spacy"), "paths.dev": str(work / f"{dev}.spacy"),
-        "system.seed": seed})
+        "system.seed": seed, **(overrides or {})})
     seconds = time.perf_counter() - t0
     (work / "train_time.json").write_text(json.dumps({"seconds": round(seconds, 1)}))
     print(f"trained in {seconds / 60:.1f} min", file=sys.stderr)

@@ -31,6 +31,7 @@ from pathlib import Path
 from corrobora.extract.nlp import sha256_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import augment  # registers the corrobora.ner_names.v1 augmenter
 import ner_common
 
 HERE = Path(__file__).resolve().parent
@@ -174,10 +175,15 @@ def convert(work: Path) -> None:
         print(f"{name}: {len(recs)} docs, {n_ents} entities, {n_bad} misaligned dropped",
               file=sys.stderr)
     (work / "convert_stats.json").write_text(json.dumps(stats, indent=1))
+    names = augment.name_pool(splits["train"])
+    (work / "names.json").write_text(json.dumps(names, ensure_ascii=False))
+    print("augmentation names: " + ", ".join(f"{k} {len(v)}" for k, v in names.items()),
+          file=sys.stderr)
 
 
-def train(work: Path) -> float:
-    return ner_common.train(CONFIG, work, "heldout", SEED)
+def train(work: Path, overrides: dict[str, object] | None = None) -> float:
+    return ner_common.train(CONFIG, work, "heldout", SEED,
+                            {"paths.names": str(work / "names.json"), **(overrides or {})})
 
 
 def evaluate(model: Path, work: Path, split: str = "testa") -> dict[str, object]:
@@ -252,13 +258,20 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("step", choices=["fetch", "convert", "train", "evaluate", "package", "all"])
     ap.add_argument("--work", type=Path, default=WORK, help=f"default {WORK}")
+    ap.add_argument("--swap-level", type=float, help="share of sentences name-swapped "
+                    "each epoch (config: 0, off; the experiment in README.md used 0.3 and 0.5)")
+    ap.add_argument("--upper-level", type=float, help="share of sentences copied in "
+                    "capitals each epoch (config: 0, off; the experiment used 0.1 and 0.2)")
     args = ap.parse_args()
+    overrides = {f"corpora.train.augmenter.{k}": v for k, v in
+                 (("swap_level", args.swap_level), ("upper_level", args.upper_level))
+                 if v is not None}
     if args.step in ("fetch", "all"):
         fetch(args.work)
     if args.step in ("convert", "all"):
         convert(args.work)
     if args.step in ("train", "all"):
-        train(args.work)
+        train(args.work, overrides)
     dev = None
     if args.step in ("evaluate", "all"):
         evaluate(args.work / "output" / "model-best", args.work, "heldout")
