@@ -309,10 +309,14 @@ def _generic_name(mods: Span, head: Token, inter: int | None) -> str | None:
     # origin, as ACLED does; a state force by the state it serves.
     if inter is None or (inter == 1 and _foreign(mods)):
         return None
-    police = {fold(w) for w in load_yaml("cues.yaml")["police"]}
-    if inter == 1 and (fold(head.text) in police or fold(head.lemma_) in police):
+    if inter == 1 and {fold(head.text), fold(head.lemma_)} & _police_nouns():
         return names["1-police"]
     return names.get(inter)
+
+
+@cache
+def _police_nouns() -> frozenset[str]:
+    return frozenset(fold(w) for w in load_yaml("cues.yaml")["police"])
 
 
 @cache
