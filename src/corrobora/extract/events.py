@@ -76,23 +76,27 @@ class _Hit:
     weight: float
 
 
+_Trigger = tuple[str, float, tuple[str, ...], str | None]  # type, weight, parts, POS
+
+
 @cache
-def _compiled(lang: str, with_topic: bool) -> list[tuple[str, float, tuple[str, ...]]]:
+def _compiled(lang: str, with_topic: bool) -> list[_Trigger]:
     out = []
     for t in ontology.types().values():
         phrases = list(t.triggers.get(lang, ()))
         if with_topic:
             phrases += list(t.topic.get(lang, ()))
         for p in phrases:
-            parts = tuple(x.strip() for x in p.split("...") if x.strip())
-            out.append((t.name, t.weight, parts))
+            # "fire/NOUN": the first word only as that part of speech (not "fired").
+            head, _, pos = p.rpartition("/") if p.rpartition("/")[2].isupper() else (p, "", "")
+            parts = tuple(x.strip() for x in head.split("...") if x.strip())
+            out.append((t.name, t.weight, parts, pos or None))
     return out
 
 
 @cache
-def _by_first_word(lang: str, with_topic: bool) -> dict[str, list[tuple[str, float,
-                                                                      tuple[str, ...]]]]:
-    by_first: dict[str, list[tuple[str, float, tuple[str, ...]]]] = {}
+def _by_first_word(lang: str, with_topic: bool) -> dict[str, list[_Trigger]]:
+    by_first: dict[str, list[_Trigger]] = {}
     for row in _compiled(lang, with_topic):
         first = fold(row[2][0]).split()[0] if row[2] else ""
         by_first.setdefault(first, []).append(row)
@@ -104,7 +108,9 @@ def _match_triggers(sent: Span, lang: str, with_topic: bool = False) -> list[_Hi
     by_first = _by_first_word(lang, with_topic)
     for tok in sent:
         for key in token_keys(tok):
-            for name, weight, parts in by_first.get(key, ()):
+            for name, weight, parts, pos in by_first.get(key, ()):
+                if pos and tok.pos_ != pos:
+                    continue
                 m = list(find_phrases(sent.doc[tok.i:sent.end], [parts[0]]))
                 if not m or m[0][0] != tok.i:
                     continue

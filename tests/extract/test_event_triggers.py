@@ -1,0 +1,37 @@
+"""Event triggers matched in context: a word's part of speech where the lexicon asks for it
+("fire/NOUN"), and phrases instead of bare words that name something else as often."""
+
+from __future__ import annotations
+
+import pytest
+
+from corrobora.extractor import Extractor
+from corrobora.model import Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _types(extractor: Extractor, text: str) -> set[str]:
+    return {e.case_label for e in extractor.extract(Document(text, "t", lang="en")).events}
+
+
+@pytest.mark.parametrize("text", [
+    "Police fired tear gas at demonstrators in Nairobi.",  # the verb: shooting
+    "The deputy was fired from the sheriff's office in Springfield.",  # dismissed
+    "The coach who trains him was in Las Vegas on Saturday.",
+    "Venezuela has lived through the worst economic collapse of a country at peace.",
+])
+def test_not_a_man_made_disaster(extractor: Extractor, text: str) -> None:
+    assert "MAN_MADE_DISASTER" not in _types(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "A fire at a textile factory in Dhaka killed 12 workers.",
+    "A train derailed near Balasore in Odisha on Friday.",
+    "A building collapsed in Lagos on Monday, trapping dozens.",
+])
+def test_man_made_disaster(extractor: Extractor, text: str) -> None:
+    assert "MAN_MADE_DISASTER" in _types(extractor, text)
