@@ -37,9 +37,9 @@ class ActorRef:
     criminal group counts as a political militia (3), as ACLED codes Mexican cartels."""
 
     acled_name: str | None = None
-    """ACLED's name for an actor without a name, with the country of the event's place
-    ("Unidentified Armed Group (Mexico)", "Police Forces of Nigeria"); None for named actors,
-    forces of a stated other country, and events without a country."""
+    """ACLED's name for an actor without a name or named by a bare noun ("police"), with the
+    country of the event's place ("Unidentified Armed Group (Mexico)", "Police Forces of
+    Nigeria"); None for names, forces of a stated other country, and events without one."""
 
     def to_contract(self) -> dict[str, object]:
         # CONTRACTS §1 allows extra keys; the three it names keep their meaning.
