@@ -48,6 +48,7 @@ from corrobora.extract.actors import (
     normalize_name,
 )
 from corrobora.extract.attribution import is_hedged
+from corrobora.extract.coding_rules import recode
 from corrobora.extract.nlp import model_lang
 from corrobora.model import (
     ActorRef,
@@ -721,8 +722,8 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
         if not sources and prev_sources and _continues(sent, lang):
             sources = prev_sources
         prev_sources = sources
-        here = [ev for hit in _select(_match_triggers(sent, lang))
-                for ev in _reports(found, sent, hit, sources)]
+        here = recode([ev for hit in _select(_match_triggers(sent, lang))
+                       for ev in _reports(found, sent, hit, sources)], sent, lang, places)
         events += here
         intro = (sent, sources, here) if _introduces_list(sent, lang) else None
     return events
