@@ -8,18 +8,22 @@ Riots):
   sentence, it is a non-violent transfer. "Captured", "seized" or "took" with a place as
   object ("seized a village"; cues.yaml `territory_objects`) is a change of territory, not an
   arrest or a seizure of goods.
-- protests: in a sentence that reports a protest, violence by the protesters (cues.yaml
-  `protest_violence`: clashes, stones, fires, looting) makes its clashes and attacks a violent
-  demonstration, as are fires, missiles and destruction whose actor is the protesters;
-  without it a killing or shooting is excessive force against protesters, and an arrest is a
-  protest with intervention. A peaceful protest is dropped once the sentence tells of a
-  forceful or violent one.
+- protests: a clash, killing or arrest is part of a protest when the sentence reports one and
+  a protest word hangs from its trigger ("detained protesters", "shot dead during a
+  demonstration"; cues.yaml `protest_words`). Then violence by the protesters (cues.yaml
+  `protest_violence`: clashes, stones, fires, looting) makes a violent demonstration of its
+  clashes and attacks, and of the fires, missiles and destruction whose actor is the
+  protesters; without it a killing or shooting is excessive force against protesters, and
+  an arrest is a protest with intervention. A peaceful protest is dropped once the sentence
+  tells of a forceful or violent one.
 Only base types are recoded: a refinement (LEADER_CAPTURED, CRIMINAL_CLASH) keeps its type.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+from collections.abc import Iterator
+
+from spacy.tokens import Span, Token
 
 from corrobora.extract import ontology
 from corrobora.extract._data import find_phrases, fold, lex
@@ -36,6 +40,7 @@ _BY_PROTESTERS = {"ATTACK", "ART_MISS_ATTACK", "MAN_MADE_DISASTER", "PROPERTY_DI
 # Triggers whose subject is the victim ("four protesters died").
 _VICTIM_VERBS = {"die", "dead", "death", "morir", "muerto", "muerte", "fallecer"}
 _STATE, _PROTESTERS = 1, 6
+_SUBJECTS = {"nsubj", "nsubjpass", "nsubj:pass"}
 
 
 def recode(reports: list[EventReport], sent: Span, lang: str,
@@ -52,7 +57,7 @@ def recode(reports: list[EventReport], sent: Span, lang: str,
             continue
         new = _territory(ev, sent, lang, places, withdrew)
         if new is None and protest:
-            new = _in_protest(ev, sent, violent)
+            new = _in_protest(ev, sent, lang, violent)
         if new is not None and new != ev.type:
             ev.type = ev.case_label = new
             ev.acled_event_type, ev.acled_sub_event_type = ontology.acled(new)
@@ -84,7 +89,7 @@ def _territory(ev: EventReport, sent: Span, lang: str, places: list[Place],
 
 def _takes_place(ev: EventReport, sent: Span, lang: str, places: list[Place]) -> bool:
     """Whether the trigger is a capture verb whose object is a place ("seized a village")."""
-    verb = next((t for t in sent if t.idx == ev.trigger[0]), None)
+    verb = _token_at(sent, ev.trigger[0])
     if verb is None or fold(verb.lemma_) not in _CAPTURE_VERBS:
         return False
     nouns = {fold(w) for w in lex("cues.yaml", "territory_objects", lang)}
@@ -107,17 +112,57 @@ def _is_place(ref: ActorRef, places: list[Place], *, countries: bool) -> bool:
                and (p.feature_code or "").startswith("PCL") == countries for p in places)
 
 
-def _in_protest(ev: EventReport, sent: Span, violent: bool) -> str | None:
-    verb = next((t for t in sent if t.idx == ev.trigger[0]), None)
-    victim_verb = verb is not None and fold(verb.lemma_) in _VICTIM_VERBS
-    protesters = {a.role for a in ev.actors if a.inter == _PROTESTERS}
-    by_protesters = "actor1" in protesters and not victim_verb
-    if ev.type == "ARMED_CLASH" or (ev.type in _BY_PROTESTERS and by_protesters):
+def _in_protest(ev: EventReport, sent: Span, lang: str, violent: bool) -> str | None:
+    trigger = _token_at(sent, ev.trigger[0])
+    if trigger is None or not _about_protest(trigger, lang):
+        return None
+    words = _protest_words(lang)
+    by_protesters = fold(trigger.lemma_) not in _VICTIM_VERBS and (
+        any(a.role == "actor1" and a.inter == _PROTESTERS for a in ev.actors)
+        or any(c.dep_ == "nsubj" and fold(c.lemma_) in words for c in trigger.children))
+    if ev.type == "ARMED_CLASH" or (ev.type == "ATTACK" and by_protesters) or (
+            ev.type in _BY_PROTESTERS and by_protesters and violent):
         return "VIOL_DEMONSTR"
-    if ev.type == "ATTACK" and (protesters or any(
-            a.role == "actor1" and a.inter == _STATE for a in ev.actors)):
-        # Force used on the protest, by state forces or on the protesters themselves.
+    if ev.type == "ATTACK":
         return "VIOL_DEMONSTR" if violent else "FORCE_AGAINST_PROTEST"
     if ev.type == "ARREST":
         return "PROTEST_WITH_INTER"
     return None
+
+
+def _token_at(sent: Span, char: int) -> Token | None:
+    return next((t for t in sent if t.idx == char), None)
+
+
+def _about_protest(trigger: Token, lang: str) -> bool:
+    """Whether a protest word hangs from the trigger ("detained protesters", "killed during a
+    demonstration"), is the noun it qualifies ("protesters clashing with police") or the
+    subject of the clause it depends on ("the protesters were cleared out after clashing with
+    police"); another clause's protest ("the murder that led to protests") does not count,
+    nor one it is listed with ("the risk of protests, terrorism and cyberattacks")."""
+    words = _protest_words(lang)
+    tokens = list(_clause(trigger))
+    if trigger.dep_ in ("amod", "compound", "acl"):
+        tokens.append(trigger.head)
+    head = trigger
+    for _ in range(3):
+        if any(c.dep_ in _SUBJECTS for c in head.children) or head.head is head \
+                or head.dep_ in ("relcl", "ccomp"):
+            break
+        head = head.head
+        tokens += [t for c in head.children if c.dep_ in _SUBJECTS for t in c.subtree]
+    return any(fold(t.text) in words or fold(t.lemma_) in words for t in tokens)
+
+
+def _protest_words(lang: str) -> set[str]:
+    return {fold(w) for w in lex("cues.yaml", "protest_words", lang)}
+
+
+def _clause(tok: Token) -> Iterator[Token]:
+    """The token and what hangs from it, less other clauses: relative and complement
+    clauses, and verbs joined to it ("was arrested and encouraged supporters to protest")."""
+    yield tok
+    for c in tok.children:
+        if c.dep_ not in ("relcl", "ccomp", "acl:relcl") and not (
+                c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+            yield from _clause(c)
