@@ -18,7 +18,9 @@ from corrobora.imports import ImportFileError, RowProblem, import_file
 from corrobora.imports.base import ImportedRow
 from corrobora.imports.mapping import ActorMapper, PlaceFinder, acled_type, cameo_type
 from corrobora.imports.run import read_rows
-from corrobora.store import Store
+from corrobora.ingest import Ingestor
+from corrobora.model import Document
+from corrobora.store import EventFilter, Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 ACLED = FIXTURES / "acled_mexico_sample.csv"
@@ -254,3 +256,25 @@ def test_cli_import(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "missing columns" in result.output
     result = runner.invoke(app, ["import", "nope", str(bad), "--db", str(db)])
     assert result.exit_code == 2
+
+
+def test_unnamed_actors_group_with_acled_rows_by_acled_name(tmp_path: Path, mappers) -> None:
+    text = ("Gunmen killed two civilians in Culiacán, Sinaloa, on Tuesday, "
+            "state prosecutors said.")
+    with Store(tmp_path / "a.duckdb") as store:
+        _import(store, "acled", ACLED, mappers)
+        Ingestor(store, batch_size=8).ingest([Document(text, "news", id="culiacan-1")])
+        stored = store._dicts("SELECT r.document_id, a.role, a.text, a.inter, a.acled_name "
+                              "FROM event_report_actors a JOIN event_reports r "
+                              "ON r.id = a.event_report_id")
+        by_doc = {(a["document_id"], a["acled_name"]): a["inter"] for a in stored}
+        # ACLED's own names and inter codes (spelled out in this export) are kept...
+        assert by_doc[("acled:MEX90002", "Civilians (Mexico)")] == 7
+        assert by_doc[("acled:MEX90001", "Los Chapitos")] == 3
+        # ...and extraction gives the unnamed actors of a text the same names.
+        assert by_doc[("culiacan-1", "Unidentified Armed Group (Mexico)")] == 3
+        assert by_doc[("culiacan-1", "Civilians (Mexico)")] == 7
+        found = store.list_events(EventFilter(actor="civilians (mexico)", limit=None))
+        docs = {r["document_id"] for e in found
+                for r in store.get_event(e["id"])["reports"]}
+        assert {"acled:MEX90002", "culiacan-1"} <= docs

@@ -389,7 +389,9 @@ class Ingestor:
                 else:
                     actor_id = None
                 batch.event_report_actors.append({"event_report_id": row["id"], "role": actor.role,
-                                                  "text": actor.text, "actor_id": actor_id})
+                                                  "text": actor.text, "actor_id": actor_id,
+                                                  "inter": actor.inter,
+                                                  "acled_name": actor.acled_name})
             del row["admin1_code"], row["reliability"], row["attributed"]
             batch.event_reports.append(row)
         summary.event_reports += len(rows)

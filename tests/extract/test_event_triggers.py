@@ -35,3 +35,19 @@ def test_not_a_man_made_disaster(extractor: Extractor, text: str) -> None:
 ])
 def test_man_made_disaster(extractor: Extractor, text: str) -> None:
     assert "MAN_MADE_DISASTER" in _types(extractor, text)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Zambada, 76, had never been arrested in decades at the top of the cartel.", "en"),
+    ("The mayor was not detained, his office said.", "en"),
+    ("El alcalde no fue detenido, informó su oficina.", "es"),
+    ("El Mayo nunca había sido detenido.", "es"),
+])
+def test_a_negated_event_is_no_event(extractor: Extractor, text: str, lang: str) -> None:
+    events = extractor.extract(Document(text, "t", lang=lang)).events
+    assert not any(e.case_label == "ARREST" for e in events), [e.type for e in events]
+
+
+def test_an_event_beside_a_negation_still_counts(extractor: Extractor) -> None:
+    text = "Police arrested two men in Tijuana; no one was injured."
+    assert "ARREST" in _types(extractor, text)

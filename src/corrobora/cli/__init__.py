@@ -246,7 +246,9 @@ def show(
               f"{event['n_reports']} report(s)" + (", hedged" if event["hedged"] else ""))
     for a in event["actors"]:
         out.print(f"actor ({a['role']}): {a['text']}"
-                  + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else ""))
+                  + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else "")
+                  + (f", ACLED \"{a['acled_name']}\"" if a.get("acled_name") else "")
+                  + (f", inter {a['inter']}" if a.get("inter") else ""))
     for r in event["reports"]:
         out.print()
         meta = [r["source"] or "unknown source", str(r["published_at"] or "undated"),

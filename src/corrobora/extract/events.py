@@ -668,6 +668,16 @@ def _sentences(doc: Doc) -> Iterator[Span]:
             yield doc[start:sent.end]
 
 
+_NEGATIONS = {"not", "never", "n't", "no", "nunca", "jamás", "jamas"}
+
+
+def _negated(doc: Doc, sent: Span, hit: _Hit) -> bool:
+    """Whether the event's verb is negated: "had never been arrested", "no fue detenido"
+    report no event."""
+    verb = _event_verbs(doc, sent, hit)[0]
+    return any(c.dep_ in ("neg", "advmod") and c.lower_ in _NEGATIONS for c in verb.children)
+
+
 def _reports_nothing(sent: Span, lang: str) -> bool:
     return next(iter(find_phrases(sent, lex("inventory.yaml", "no_event", lang))), None) \
         is not None
@@ -722,8 +732,9 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
         if not sources and prev_sources and _continues(sent, lang):
             sources = prev_sources
         prev_sources = sources
-        here = recode([ev for hit in _select(_match_triggers(sent, lang))
-                       for ev in _reports(found, sent, hit, sources)], sent, lang, places)
+        hits = [h for h in _select(_match_triggers(sent, lang)) if not _negated(doc, sent, h)]
+        here = recode([ev for hit in hits for ev in _reports(found, sent, hit, sources)],
+                      sent, lang, places)
         events += here
         intro = (sent, sources, here) if _introduces_list(sent, lang) else None
     return events

@@ -33,6 +33,10 @@ REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
 # militias (ACLED codes Mexican cartels as political militias); newer exports spell them.
 _ARMED = {"2", "3", "4", "rebel group", "political militia", "identity militia"}
 _STATE = {"1", "state forces"}
+# Newer exports spell the inter codes out.
+_INTER_NAMES = {"state forces": 1, "rebel group": 2, "political militia": 3,
+                "identity militia": 4, "rioters": 5, "protesters": 6, "civilians": 7,
+                "external/other forces": 8}
 
 
 def read(path: Path, actors: ActorMapper, places: PlaceFinder) -> Iterator[Item]:
@@ -74,6 +78,9 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
             hints[role] = "state_force"
         ref = actors.ref(row.get(name_key), role, group_hint=armed)
         if ref:
+            # ACLED's own actor name is what extraction's `acled_name` imitates.
+            ref.inter = int(inter) if inter.isdigit() else _INTER_NAMES.get(inter)
+            ref.acled_name = clean(row.get(name_key))
             refs.append(ref)
         # Associated actors are listed "A; B".
         for assoc in (row.get(assoc_key) or "").split(";"):

@@ -575,7 +575,8 @@ class Store:
             [event["id"]],
         )
         event["actors"] = self._dicts(
-            "SELECT DISTINCT a.role, a.text, a.actor_id, ac.name AS actor_name "
+            "SELECT DISTINCT a.role, a.text, a.actor_id, ac.name AS actor_name, a.inter, "
+            "a.acled_name "
             "FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
             "LEFT JOIN actors ac ON ac.id = a.actor_id WHERE r.event_id = ? "
             "ORDER BY a.role, a.text",
@@ -639,7 +640,8 @@ class Store:
             "(SELECT list({'document_id': r.document_id, "
             "'sentence': [r.sentence_start, r.sentence_end]} ORDER BY r.id) "
             " FROM event_reports r WHERE r.event_id = e.id) AS reports, "
-            "(SELECT list(DISTINCT {'text': a.text, 'actor_id': a.actor_id, 'role': a.role}) "
+            "(SELECT list(DISTINCT {'text': a.text, 'actor_id': a.actor_id, 'role': a.role, "
+            "'inter': a.inter, 'acled_name': a.acled_name}) "
             " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
             " WHERE r.event_id = e.id) AS actors "
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
@@ -718,8 +720,8 @@ class Store:
             where.append(
                 "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
                 "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
-                "OR lower(a.text) = lower(?))")
-            params += [f.actor, f.actor]
+                "OR lower(a.text) = lower(?) OR lower(a.acled_name) = lower(?))")
+            params += [f.actor, f.actor, f.actor]
         if f.min_credibility:
             where.append("e.credibility <= ?")
             params.append(f.min_credibility)
