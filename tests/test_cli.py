@@ -139,3 +139,15 @@ def test_command_runs_one_openmp_thread_unless_told(given: str | None, expected:
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True)
     assert res.stdout.strip() == expected
+
+
+def test_show_names_registry_ids_and_acled_names_of_actors(demo_db: Path) -> None:
+    listed = runner.invoke(app, ["events", "--db", str(demo_db), "--actor",
+                                 "Unidentified Armed Group (Mexico)", "--format", "jsonl"])
+    assert listed.exit_code == 0
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert rows
+    shown = "\n".join(runner.invoke(app, ["show", r["id"], "--db", str(demo_db)]).stdout
+                      for r in rows)
+    assert 'ACLED "Unidentified Armed Group (Mexico)", inter 3' in shown
+    assert "[sinaloa-cartel]" in shown  # a registry id in brackets is not eaten as markup

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -245,10 +246,11 @@ def show(
               f"{event['credibility']}, {event['independent_sources']} independent source(s), "
               f"{event['n_reports']} report(s)" + (", hedged" if event["hedged"] else ""))
     for a in event["actors"]:
-        out.print(f"actor ({a['role']}): {a['text']}"
-                  + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else "")
-                  + (f", ACLED \"{a['acled_name']}\"" if a.get("acled_name") else "")
-                  + (f", inter {a['inter']}" if a.get("inter") else ""))
+        # Escaped: "[cjng]" would otherwise be read as Rich markup and vanish.
+        out.print(escape(f"actor ({a['role']}): {a['text']}"
+                         + (f" → {a['actor_name']} [{a['actor_id']}]" if a["actor_id"] else "")
+                         + (f", ACLED \"{a['acled_name']}\"" if a.get("acled_name") else "")
+                         + (f", inter {a['inter']}" if a.get("inter") else "")))
     for r in event["reports"]:
         out.print()
         meta = [r["source"] or "unknown source", str(r["published_at"] or "undated"),
