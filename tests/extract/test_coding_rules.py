@@ -93,3 +93,16 @@ def test_recoded_report_carries_acled_sub_event_type(extractor: Extractor) -> No
               if e.case_label == "GOV_REGAINS_TERIT")
     assert (ev.acled_event_type, ev.acled_sub_event_type) == (
         "Battles", "Government regains territory")
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("The army base at Wadi al-Deif fell to rebel fighters on Monday.",
+     "NON_STATE_ACTOR_OVERTAKES_TER"),
+    ("The town of Kidal fell to government troops after a week of fighting.",
+     "GOV_REGAINS_TERIT"),
+])
+def test_what_fell_to_someone_was_taken_by_them(extractor: Extractor, text: str,
+                                                label: str) -> None:
+    labels = _labels(extractor, text)
+    assert label in labels
+    assert not labels & ({"GOV_REGAINS_TERIT", "NON_STATE_ACTOR_OVERTAKES_TER"} - {label})

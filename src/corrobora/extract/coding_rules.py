@@ -7,7 +7,8 @@ Riots):
   anyone else overtakes it; taken as the other side withdrew, with no fighting told in the
   sentence, it is a non-violent transfer. "Captured", "seized" or "took" with a place as
   object ("seized a village"; cues.yaml `territory_objects`) is a change of territory, not an
-  arrest or a seizure of goods.
+  arrest or a seizure of goods. What "fell to" someone was taken by them, not by the
+  subject of the sentence.
 - protests: a clash, killing or arrest is part of a protest when the sentence reports one and
   a protest word hangs from its trigger ("detained protesters", "shot dead during a
   demonstration"; cues.yaml `protest_words`). Then violence by the protesters (cues.yaml
@@ -32,6 +33,7 @@ from corrobora.model import ActorRef, EventReport, Place
 _GOV, _NON_STATE, _NON_VIOLENT = (
     "GOV_REGAINS_TERIT", "NON_STATE_ACTOR_OVERTAKES_TER", "NON_VIOL_TERRIT_TRANSFER")
 _CAPTURE_TYPES = {"ARREST", "ORG_CRIME"}
+_FALL_VERBS = {"fall", "caer"}  # "fell to", "cayó en manos de" (the taker follows)
 _CAPTURE_VERBS = {"capture", "seize", "take", "overrun", "storm", "capturar", "tomar"}
 _FIGHTING = {"ARMED_CLASH", "ATTACK", "AIR_STRIKE", "ART_MISS_ATTACK", "REM_EXPLOS",
              "GRENADE", "SUIC_BOMB", "CHEM_WEAP"}
@@ -79,12 +81,31 @@ def _territory(ev: EventReport, sent: Span, lang: str, places: list[Place],
         return None
     if withdrew:
         return _NON_VIOLENT
+    verb = _token_at(sent, ev.trigger[0])
+    if verb is not None and fold(verb.lemma_) in _FALL_VERBS:
+        return _fallen_to(ev, verb, lang) or ev.type
     taker = next((a for a in sorted(ev.actors, key=lambda a: a.start or 0)
                   if a.role == "actor1" and not _is_place(a, places, countries=False)), None)
     if taker is None:
         return ev.type if ev.type in (_GOV, _NON_STATE) else _NON_STATE
     return _GOV if taker.inter == _STATE or _is_place(taker, places, countries=True) \
         else _NON_STATE
+
+
+def _fallen_to(ev: EventReport, verb: Token, lang: str) -> str | None:
+    """"The base fell to rebel fighters": the taker is the object of "to", not the subject."""
+    taker = next((g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "en")
+                  for g in c.children if g.dep_ == "pobj"), None)
+    if taker is None:
+        return None
+    ref = next((a for a in ev.actors if a.start is not None and a.end is not None
+                and a.start <= taker.idx < a.end), None)
+    inter = ref.inter if ref is not None and ref.inter else next(
+        (int(code) for code, nouns in lex("cues.yaml", "actor_nouns", lang).items()
+         if fold(taker.lemma_) in {fold(n) for n in nouns}), None)
+    if inter is None:
+        return None
+    return _GOV if inter == _STATE else _NON_STATE
 
 
 def _takes_place(ev: EventReport, sent: Span, lang: str, places: list[Place]) -> bool:
