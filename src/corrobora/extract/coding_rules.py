@@ -23,6 +23,7 @@ Only base types are recoded: a refinement (LEADER_CAPTURED, CRIMINAL_CLASH) keep
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -33,7 +34,6 @@ from corrobora.model import ActorRef, EventReport, Place
 _GOV, _NON_STATE, _NON_VIOLENT = (
     "GOV_REGAINS_TERIT", "NON_STATE_ACTOR_OVERTAKES_TER", "NON_VIOL_TERRIT_TRANSFER")
 _CAPTURE_TYPES = {"ARREST", "ORG_CRIME"}
-_FALL_VERBS = {"fall", "caer"}  # "fell to", "cayó en manos de" (the taker follows)
 _CAPTURE_VERBS = {"capture", "seize", "take", "overrun", "storm", "capturar", "tomar"}
 _FIGHTING = {"ARMED_CLASH", "ATTACK", "AIR_STRIKE", "ART_MISS_ATTACK", "REM_EXPLOS",
              "GRENADE", "SUIC_BOMB", "CHEM_WEAP"}
@@ -82,7 +82,7 @@ def _territory(ev: EventReport, sent: Span, lang: str, places: list[Place],
     if withdrew:
         return _NON_VIOLENT
     verb = _token_at(sent, ev.trigger[0])
-    if verb is not None and fold(verb.lemma_) in _FALL_VERBS:
+    if verb is not None and fold(verb.lemma_) == "fall":
         return _fallen_to(ev, verb, lang) or ev.type
     taker = next((a for a in sorted(ev.actors, key=lambda a: a.start or 0)
                   if a.role == "actor1" and not _is_place(a, places, countries=False)), None)
@@ -94,7 +94,7 @@ def _territory(ev: EventReport, sent: Span, lang: str, places: list[Place],
 
 def _fallen_to(ev: EventReport, verb: Token, lang: str) -> str | None:
     """"The base fell to rebel fighters": the taker is the object of "to", not the subject."""
-    taker = next((g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "en")
+    taker = next((g for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"
                   for g in c.children if g.dep_ == "pobj"), None)
     if taker is None:
         return None
@@ -175,8 +175,9 @@ def _about_protest(trigger: Token, lang: str) -> bool:
     return any(fold(t.text) in words or fold(t.lemma_) in words for t in tokens)
 
 
-def _protest_words(lang: str) -> set[str]:
-    return {fold(w) for w in lex("cues.yaml", "protest_words", lang)}
+@cache
+def _protest_words(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in lex("cues.yaml", "protest_words", lang))
 
 
 def _clause(tok: Token) -> Iterator[Token]:

@@ -21,6 +21,8 @@ attribution and hedging. Choices (ours):
   reports events of the last days; the exact day is not stated).
 - attribution: sources cited in the sentence; a sentence that opens with a continuation
   cue ("It", "Además") inherits the previous sentence's sources.
+- a negated event is none ("had never been arrested"); ACLED's rules on who took part then
+  set the sub-event type (extract/coding_rules.py: territory, force inside a protest).
 """
 
 from __future__ import annotations
