@@ -143,3 +143,38 @@ def test_plain_text_with_news_stream_header(inputs: Path, tmp_path: Path) -> Non
     assert doc.published_at == datetime(2024, 7, 20, 8, 30, tzinfo=UTC)
     assert doc.text.startswith("The district trust")
     assert "*Gull Point*" in doc.text  # plain text: asterisks are the author's, kept
+
+
+HARD_WRAPPED = """\
+Gunmen attacked a police patrol on the highway between
+Culiacan and Navolato on Tuesday night, killing three
+officers, the Sinaloa state prosecutor's office said in a
+statement on Wednesday. The governor of the state, Ruben
+Rocha Moya, condemned the attack and said that the army and
+the Guardia Nacional had been sent to the area.
+
+Items found at the scene:
+1. Two rifles.
+2. Forty cartridges.
+"""
+
+
+def test_hard_wrapped_paragraphs_are_joined(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.txt"
+    path.write_text(HARD_WRAPPED)
+    text = next(read_path(path)).text
+    first, items = text.split("\n\n")
+    assert "\n" not in first and "Ruben Rocha Moya, condemned the attack" in first
+    # Deliberate short lines (a list) keep their breaks.
+    assert items == "Items found at the scene:\n1. Two rifles.\n2. Forty cartridges."
+
+
+def test_names_split_by_a_wrap_are_found_whole(tmp_path: Path) -> None:
+    from corrobora.extractor import Extractor
+
+    path = tmp_path / "wrapped.txt"
+    path.write_text(HARD_WRAPPED)
+    doc = next(read_path(path))
+    doc.lang = "en"
+    names = {e.text for e in Extractor().extract(doc).entities}
+    assert "Ruben Rocha Moya" in names, names

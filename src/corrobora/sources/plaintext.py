@@ -19,7 +19,7 @@ import yaml
 
 from corrobora.model.document import Document
 from corrobora.sources.base import ReadError, normalize_lang, normalize_newlines, parse_datetime
-from corrobora.text.clean import strip_boilerplate
+from corrobora.text.clean import strip_boilerplate, unwrap
 
 _TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _DATE_LINE = re.compile(
@@ -150,6 +150,7 @@ def read_text(text: str, origin: str, *, markdown: bool = False) -> Document:
     lang = normalize_lang(meta.get("lang") or meta.get("language"))
     body = strip_boilerplate(body, lang)
     body = _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in body.split("\n"))).strip()
+    body = unwrap(body)
     if not body:
         what = "only a title" if title else "only boilerplate or markup"
         raise ReadError(f"no body text ({what})")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -87,3 +88,37 @@ def strip_boilerplate(text: str, lang: str | None = None) -> str:
     lang = lang.lower()[:2] if lang else None
     kept = [line for line in text.split("\n") if not is_boilerplate_line(line, lang)]
     return _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)])\s")
+
+
+def unwrap(text: str) -> str:
+    """Hard-wrapped paragraphs joined back into long lines ("... in Culiacán,\nSinaloa, on
+    Tuesday" from a text file wrapped at 72 columns), so that line-based steps (NER, the
+    sentence cut at line breaks) see whole sentences. A line break is a wrap when the next
+    line's first word would have fitted on the line within the paragraph's width (its longest
+    line, 40 to 100 characters), in paragraphs of three lines or more where most breaks are
+    wraps; list items, lines ending in ":" and short deliberate lines stay as they are."""
+    out = []
+    for para in text.split("\n\n"):
+        lines = para.split("\n")
+        width = max(len(line) for line in lines)
+        if len(lines) < 3 or not 40 <= width <= 100:
+            out.append(para)
+            continue
+        wraps = [_is_wrap(a, b, width) for a, b in pairwise(lines)]
+        if sum(wraps) * 3 < len(wraps) * 2:
+            out.append(para)
+            continue
+        joined = lines[0]
+        for line, wrap in zip(lines[1:], wraps, strict=True):
+            joined += (" " + line.lstrip()) if wrap else ("\n" + line)
+        out.append(joined)
+    return "\n\n".join(out)
+
+
+def _is_wrap(line: str, nxt: str, width: int) -> bool:
+    first = nxt.split(maxsplit=1)[0] if nxt.strip() else ""
+    return bool(first) and not _LIST_ITEM.match(nxt) and not line.rstrip().endswith(":") \
+        and len(line.rstrip()) + 1 + len(first) > width
