@@ -25,6 +25,17 @@ def lex(name: str, section: str, lang: str) -> Any:
     return data.get(lang) or data.get("es" if lang in ("pt", "gl", "ca", "it", "fr") else "en")
 
 
+@cache
+def actor_nouns(lang: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(single words, multi-word phrases) -> ACLED inter code, from cues.yaml `actor_nouns`."""
+    words: dict[str, int] = {}
+    phrases: dict[str, int] = {}
+    for code, nouns in lex("cues.yaml", "actor_nouns", lang).items():
+        for n in nouns:
+            (phrases if " " in n else words)[fold(n)] = int(code)
+    return words, phrases
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     return unidecode(text).lower()

@@ -28,7 +28,7 @@ from functools import cache
 from spacy.tokens import Span, Token
 
 from corrobora.extract import ontology
-from corrobora.extract._data import find_phrases, fold, lex
+from corrobora.extract._data import actor_nouns, find_phrases, fold, lex
 from corrobora.model import ActorRef, EventReport, Place
 
 _GOV, _NON_STATE, _NON_VIOLENT = (
@@ -100,9 +100,8 @@ def _fallen_to(ev: EventReport, verb: Token, lang: str) -> str | None:
         return None
     ref = next((a for a in ev.actors if a.start is not None and a.end is not None
                 and a.start <= taker.idx < a.end), None)
-    inter = ref.inter if ref is not None and ref.inter else next(
-        (int(code) for code, nouns in lex("cues.yaml", "actor_nouns", lang).items()
-         if fold(taker.lemma_) in {fold(n) for n in nouns}), None)
+    inter = ref.inter if ref is not None and ref.inter else \
+        actor_nouns(lang)[0].get(fold(taker.lemma_))
     if inter is None:
         return None
     return _GOV if inter == _STATE else _NON_STATE
@@ -113,7 +112,7 @@ def _takes_place(ev: EventReport, sent: Span, lang: str, places: list[Place]) ->
     verb = _token_at(sent, ev.trigger[0])
     if verb is None or fold(verb.lemma_) not in _CAPTURE_VERBS:
         return False
-    nouns = {fold(w) for w in lex("cues.yaml", "territory_objects", lang)}
+    nouns = _folded("territory_objects", lang)
     for obj in verb.children:
         if obj.dep_ not in ("dobj", "obj"):
             continue
@@ -137,7 +136,7 @@ def _in_protest(ev: EventReport, sent: Span, lang: str, violent: bool) -> str | 
     trigger = _token_at(sent, ev.trigger[0])
     if trigger is None or not _about_protest(trigger, lang):
         return None
-    words = _protest_words(lang)
+    words = _folded("protest_words", lang)
     by_protesters = fold(trigger.lemma_) not in _VICTIM_VERBS and (
         any(a.role == "actor1" and a.inter == _PROTESTERS for a in ev.actors)
         or any(c.dep_ == "nsubj" and fold(c.lemma_) in words for c in trigger.children))
@@ -161,7 +160,7 @@ def _about_protest(trigger: Token, lang: str) -> bool:
     subject of the clause it depends on ("the protesters were cleared out after clashing with
     police"); another clause's protest ("the murder that led to protests") does not count,
     nor one it is listed with ("the risk of protests, terrorism and cyberattacks")."""
-    words = _protest_words(lang)
+    words = _folded("protest_words", lang)
     tokens = list(_clause(trigger))
     if trigger.dep_ in ("amod", "compound", "acl"):
         tokens.append(trigger.head)
@@ -176,8 +175,9 @@ def _about_protest(trigger: Token, lang: str) -> bool:
 
 
 @cache
-def _protest_words(lang: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in lex("cues.yaml", "protest_words", lang))
+def _folded(section: str, lang: str) -> frozenset[str]:
+    """A cues.yaml word list, accent- and case-folded."""
+    return frozenset(fold(w) for w in lex("cues.yaml", section, lang))
 
 
 def _clause(tok: Token) -> Iterator[Token]:

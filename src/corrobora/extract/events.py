@@ -38,7 +38,14 @@ from typing import NamedTuple
 from spacy.tokens import Doc, Span, Token
 
 from corrobora.extract import ontology
-from corrobora.extract._data import find_phrases, fold, lex, load_yaml, token_keys
+from corrobora.extract._data import (
+    actor_nouns,
+    find_phrases,
+    fold,
+    lex,
+    load_yaml,
+    token_keys,
+)
 from corrobora.extract.actors import (
     Actor,
     ActorRegistry,
@@ -353,7 +360,7 @@ def _in_country(ref: ActorRef, place: Place | None) -> ActorRef:
 
 
 def _is_group_noun(text: str, lang: str) -> bool:
-    words, phrases = _actor_nouns(lang)
+    words, phrases = actor_nouns(lang)
     return fold(text) in words or fold(text) in phrases
 
 
@@ -374,17 +381,6 @@ def _foreign(mods: Span) -> bool:
     return bool(names) and not any(fold(t.text) in _MEXICAN for t in names)
 
 
-@cache
-def _actor_nouns(lang: str) -> tuple[dict[str, int], dict[str, int]]:
-    """(single words, multi-word phrases) -> ACLED inter code, from cues.yaml."""
-    words: dict[str, int] = {}
-    phrases: dict[str, int] = {}
-    for code, nouns in lex("cues.yaml", "actor_nouns", lang).items():
-        for n in nouns:
-            (phrases if " " in n else words)[fold(n)] = int(code)
-    return words, phrases
-
-
 def _group_noun(tok: Token, lang: str, entities: list[Entity]) -> tuple[Token, int | None] | None:
     """The token and inter code when `tok` heads a reference to people or a force: a group
     noun of cues.yaml, or a MISC entity (a nationality: "Palestinians"); through a
@@ -398,7 +394,7 @@ def _group_noun(tok: Token, lang: str, entities: list[Entity]) -> tuple[Token, i
         inner += [c for c in tok.rights if c.dep_ == "nmod"]  # Spanish: "grupo de sicarios"
         if inner:  # the named body is an actor of its own, or what is counted is not one
             return next((r for t in inner if (r := _group_noun(t, lang, entities))), None)
-    words, phrases = _actor_nouns(lang)
+    words, phrases = actor_nouns(lang)
     phrase = fold(" ".join(t.text for t in tok.subtree if t.i >= tok.i)[:40])
     for p, code in phrases.items():
         if phrase.startswith(p):

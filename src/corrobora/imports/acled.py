@@ -29,11 +29,9 @@ from corrobora.model import EventReport, Range
 
 DATASET = "ACLED"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
-# ACLED inter codes of armed groups: 2 rebel groups, 3 political militias, 4 identity
-# militias (ACLED codes Mexican cartels as political militias); newer exports spell them.
-_ARMED = {"2", "3", "4", "rebel group", "political militia", "identity militia"}
-_STATE = {"1", "state forces"}
-# Newer exports spell the inter codes out.
+# ACLED inter codes, as older exports write them ("3") or newer ones spell them. Armed groups
+# are 2 rebel groups, 3 political militias (ACLED codes Mexican cartels so), 4 identity
+# militias; 1 is state forces.
 _INTER_NAMES = {"state forces": 1, "rebel group": 2, "political militia": 3,
                 "identity militia": 4, "rioters": 5, "protesters": 6, "civilians": 7,
                 "external/other forces": 8}
@@ -72,14 +70,14 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
     hints = {}
     for role, name_key, assoc_key, inter_key in (("actor1", "actor1", "assoc_actor_1", "inter1"),
                                                  ("actor2", "actor2", "assoc_actor_2", "inter2")):
-        inter = (row.get(inter_key) or "").strip().lower()
-        armed = inter in _ARMED
-        if inter in _STATE:
+        spelled = (row.get(inter_key) or "").strip().lower()
+        inter = int(spelled) if spelled.isdigit() else _INTER_NAMES.get(spelled)
+        if inter == 1:
             hints[role] = "state_force"
-        ref = actors.ref(row.get(name_key), role, group_hint=armed)
+        ref = actors.ref(row.get(name_key), role, group_hint=inter in (2, 3, 4))
         if ref:
             # ACLED's own actor name is what extraction's `acled_name` imitates.
-            ref.inter = int(inter) if inter.isdigit() else _INTER_NAMES.get(inter)
+            ref.inter = inter
             ref.acled_name = clean(row.get(name_key))
             refs.append(ref)
         # Associated actors are listed "A; B".
