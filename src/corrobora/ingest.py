@@ -20,6 +20,7 @@ import numpy as np
 from corrobora.extract.attribution import is_generic_source
 from corrobora.extractor import Extractor
 from corrobora.fuse import copies, relations
+from corrobora.fuse.events import people
 from corrobora.fuse.fusion import fuse_batch
 from corrobora.fuse.source_registry import SourceRegistry
 from corrobora.fuse.stories import LEAD_CHARS, StoryClusterer, StoryDoc, lead_text, story_keys
@@ -27,6 +28,10 @@ from corrobora.fuse.stories import WINDOW as STORY_WINDOW
 from corrobora.model import Document, EventReport, Extraction, ReadFailure
 from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
+
+# What fusion reads of a new event report beside the columns stored.
+_FUSION_ONLY = ("admin1_code", "country_code", "feature_code", "story", "people",
+                "reliability", "attributed")
 
 
 @dataclass(slots=True)
@@ -311,10 +316,11 @@ class Ingestor:
     def _source_key(self, report: EventReport, root: str,
                     root_source: str | None) -> tuple[str, bool]:
         """The source a report speaks for, and whether it is one the report cites: the first
-        named source it cites; else its copy group's outlet (officials or witnesses in
-        general tie it to no other report)."""
+        source it cites that publishes in its own name (the source registry knows it:
+        a wire, an outlet, an agency's releases); else its copy group's outlet. Officials,
+        witnesses and people quoted by name speak through the outlet that quotes them."""
         for name in report.attribution:
-            if not is_generic_source(name):
+            if not is_generic_source(name) and self.sources.get(name) is not None:
                 return self.sources.canonical(name), True
         return root_source or f"doc:{root}", False
 
@@ -336,6 +342,7 @@ class Ingestor:
               known: dict[str, copies.Known], batch: Batch, summary: IngestSummary) -> None:
         rows: list[tuple[dict[str, Any], str, EventReport, str]] = []
         doc_sources = {r["id"]: r["source"] for r in batch.documents}
+        doc_stories = {r["id"]: r.get("story_id") for r in batch.documents}
         roots = {known[doc.document_id].root for doc, _ in extracted}
         missing = [r for r in roots if r not in doc_sources]
         doc_sources.update(self.store.document_sources(missing))
@@ -361,7 +368,11 @@ class Ingestor:
                     "geo_precision": place.geo_precision if place else None,
                     "admin1_code": place.admin1_code if place else None,
                     "date": date.fromisoformat(ev.date) if ev.date else None,
-                    "time_precision": ev.time_precision,
+                    "time_precision": ev.time_precision, "date_basis": ev.date_basis,
+                    "country_code": place.country_code if place else None,
+                    "feature_code": place.feature_code if place else None,
+                    "story": doc_stories.get(did),
+                    "people": people([a.to_contract() for a in ev.actors]),
                     "fatalities_min": ev.fatalities.min if ev.fatalities else None,
                     "fatalities_max": ev.fatalities.max if ev.fatalities else None,
                     "injured_min": ev.injured.min if ev.injured else None,
@@ -392,7 +403,8 @@ class Ingestor:
                                                   "text": actor.text, "actor_id": actor_id,
                                                   "inter": actor.inter,
                                                   "acled_name": actor.acled_name})
-            del row["admin1_code"], row["reliability"], row["attributed"]
+            for key in _FUSION_ONLY:
+                del row[key]
             batch.event_reports.append(row)
         summary.event_reports += len(rows)
         summary.events_new += len(batch.new_events)

@@ -139,3 +139,15 @@ def test_document_type(seed_doc: Doc, events: list[EventReport]) -> None:
     label = document_event_type(seed_doc, events, "en")
     assert label is not None
 
+
+
+@pytest.mark.parametrize("commentary", [
+    "Previous eliminations or arrests of cartel leaders",  # generic, habitual
+    "The killing of El Mencho must also be contextualized",  # an event talked about
+    "The death of El Mencho represents a significant milestone",
+    "The killing of notorious cartel leader",  # "... marks a watershed moment"
+])
+def test_no_event_from_commentary(seed_doc: Doc, events: list[EventReport],
+                                  commentary: str) -> None:
+    start = seed_doc.text.index(commentary)
+    assert not [e.type for e in events if e.sentence[0] == start]

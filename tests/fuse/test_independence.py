@@ -26,3 +26,12 @@ def test_an_outlet_of_its_own_adds_a_source() -> None:
 def test_all_hedged_is_doubtful_whatever_the_count() -> None:
     evidence = [ev("Outlet B", "b", False, hedged=True), ev("Outlet C", "c", False, hedged=True)]
     assert credibility(evidence) == 4
+
+
+def test_one_article_quoting_officials_a_witness_and_an_outlet_is_one_source() -> None:
+    # CNN citing the Justice Department in one sentence and Proceso in another, and stating
+    # the rest itself: one copy group, one voice.
+    evidence = [ev("US Department of Justice", "cnn-1", True), ev("Proceso", "cnn-1", True),
+                ev("US Department of Justice", "cnn-1", True), ev("CNN", "cnn-1", False)]
+    assert independent_sources(evidence) == {"US Department of Justice"}
+    assert credibility(evidence) == 3

@@ -11,14 +11,22 @@ attribution and hedging. Choices (ours):
   an actor before the trigger is actor1, after it actor2; a passive subject is actor2 and a
   "by" agent actor1; a named leader in a leader-killed/captured event is actor2.
   Attribution sources are not actors.
-- place: roads and destinations are not where it happened ("sobre la autopista X", "con
+- place: a country named as a modifier ("US agencies") says whose, not where; roads and
+  destinations are not where it happened ("sobre la autopista X", "con
   destino a Y"; cues.yaml `route`); containers are dropped (a state when a town of that
   state is named, a country when a place in it is); a list of places ("across Jalisco,
   Michoacan and Oaxaca") gives one report per place, as ACLED codes one row per location;
   otherwise the place after a locative preposition ("in", "en") nearest the trigger, else
   the nearest place.
-- date: a date in the sentence; else the publication date with time precision 2 (news
-  reports events of the last days; the exact day is not stated).
+- date: a date in the sentence (basis `sentence`); else the date of the sentence it
+  continues ("It happened ...") or of the dateline (`context`); else the publication date
+  with time precision 2 (`published`: news reports events of the last days; fusion then
+  takes the day from the reports that state it). An event dated more than
+  BACKGROUND_DAYS before publication is background, and one dated after it a plan: neither
+  is reported. An event noun that only marks the time of another clause ("weeks after his
+  arrest", "tras la detención") or is the subject of a verb saying something about it ("the
+  killing marks a watershed") reports nothing; nor, when it is enabled, does a hit the
+  learned gate (extract/eventhood.py) scores as not reporting an event.
 - attribution: sources cited in the sentence; a sentence that opens with a continuation
   cue ("It", "Además") inherits the previous sentence's sources.
 - a negated event is none ("had never been arrested"); ACLED's rules on who took part then
@@ -28,8 +36,10 @@ attribution and hedging. Choices (ours):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date as date_cls
 from datetime import datetime
 from functools import cache
 from itertools import pairwise
@@ -37,7 +47,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
-from corrobora.extract import ontology
+from corrobora.extract import eventhood, ontology
 from corrobora.extract._data import (
     actor_nouns,
     find_phrases,
@@ -516,7 +526,7 @@ def _is_container(p: Place, others: list[Place]) -> bool:
 def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
                   lang: str) -> list[Place | None]:
     inside = [p for p in places if sent.start_char <= p.start < sent.end_char
-              and not _on_route(doc, sent, p, lang)]
+              and not _on_route(doc, sent, p, lang) and not _country_modifier(doc, p)]
     if not inside:
         return [None]
     kept = [p for p in inside if not _is_container(p, inside)] or inside
@@ -538,6 +548,19 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
     gov = [p for p in kept if governed(p)]
     pool = gov or kept
     return [min(pool, key=lambda p: abs(p.start - trig))]
+
+
+def _country_modifier(doc: Doc, place: Place) -> bool:
+    """Whether a country is named as a modifier of a noun ("US agencies", "the US-Mexico
+    security nexus", "Mexico's army"): it says whose, not where."""
+    if not (place.feature_code or "").startswith("PCL"):
+        return False
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    return root.dep_ in ("compound", "amod", "poss") and root.head.pos_ in ("NOUN", "PROPN") \
+        and not (span.start <= root.head.i < span.end)
 
 
 def _on_route(doc: Doc, sent: Span, place: Place, lang: str) -> bool:
@@ -595,6 +618,17 @@ def _dateline_place(text: str, places: list[Place]) -> Place | None:
     return None
 
 
+def _dateline_date(text: str, dateline: Place | None, dates: list[DateMention]
+                   ) -> DateMention | None:
+    """The date on the dateline's line ("Durango, Dgo., a 1 de diciembre de 2012")."""
+    if dateline is None:
+        return None
+    line_end = text.find("\n", dateline.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return next((d for d in dates if dateline.end <= d.start < min(line_end, _DATELINE_CHARS)
+                 and d.value and d.time_precision == 1), None)
+
+
 @dataclass(slots=True)
 class _Found:
     """What extraction found in a document, which every event report of it draws on."""
@@ -610,6 +644,10 @@ class _Found:
     published_at: datetime | None
     registry: ActorRegistry
     dateline: Place | None
+    dateline_date: DateMention | None
+    context_date: DateMention | None = None
+    """The date the sentence being read inherits: of the sentence it continues, else of the
+    dateline."""
 
 
 def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
@@ -623,13 +661,10 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     type_name = _refine(hit.type, et.refine, actors)
     refs = _roles_for(type_name, actors)
     trigger = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
-    date_in = [d for d in f.dates if _in((d.start, d.end), s_chars) and d.value]
-    if date_in:
-        date, prec = date_in[0].value, date_in[0].time_precision
-    elif f.published_at is not None:
-        date, prec = f.published_at.date().isoformat(), 2
-    else:
-        date, prec = None, None
+    date_in = _stated_date(f.dates, s_chars)
+    date, prec, basis = _event_date(f, date_in)
+    if basis != "published" and _not_current(date, f.published_at):
+        return []
     wide = evidence or sent
     fat = _counts(wide, f.numbers, "fatalities")
     inj = _counts(wide, f.numbers, "injured")
@@ -640,17 +675,49 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     out = []
     for place in found_places:
         score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
-            + 0.1 * bool(date_in) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
+            + 0.1 * (date_in is not None) + 0.1 * bool(fat or inj) + 0.1 * (type_name != hit.type)
         out.append(EventReport(
             type=type_name, sentence=(wide.start_char, wide.end_char), trigger=trigger,
             acled_event_type=ontology.acled(type_name)[0],
             acled_sub_event_type=ontology.acled(type_name)[1],
             case_label=ontology.case_label(type_name),
             actors=[_in_country(r, place) for r in refs],
-            place=place, date=date, time_precision=prec, fatalities=fat, injured=inj,
+            place=place, date=date, time_precision=prec, date_basis=basis,
+            fatalities=fat, injured=inj,
             weapons=_weapons(wide, lang), attribution=list(sources), hedged=hedged,
             score=min(score, 1.0)))
     return out
+
+
+# An event dated this many days before its document's publication is background to the news,
+# not news: "the January 6 rioters", an anniversary, a 1981 death.
+BACKGROUND_DAYS = 60
+
+
+def _stated_date(dates: list[DateMention], s_chars: tuple[int, int]) -> DateMention | None:
+    return next((d for d in dates if _in((d.start, d.end), s_chars) and d.value), None)
+
+
+def _event_date(f: _Found, stated: DateMention | None
+                ) -> tuple[str | None, int | None, str | None]:
+    """(ISO date, time precision, basis) of an event its sentence dates with `stated`."""
+    if stated is not None:
+        return stated.value, stated.time_precision, "sentence"
+    if f.context_date is not None:
+        return f.context_date.value, f.context_date.time_precision, "context"
+    if f.published_at is not None:
+        return f.published_at.date().isoformat(), 2, "published"
+    return None, None, None
+
+
+def _not_current(value: str | None, published_at: datetime | None) -> bool:
+    """Whether a stated date puts the event outside the news of the day it was published:
+    background (more than BACKGROUND_DAYS before) or a plan (after it; a day of slack for
+    time zones)."""
+    if value is None or published_at is None:
+        return False
+    days = (published_at.date() - date_cls.fromisoformat(value)).days
+    return days > BACKGROUND_DAYS or days < -1
 
 
 def _sentences(doc: Doc) -> Iterator[Span]:
@@ -674,6 +741,42 @@ def _negated(doc: Doc, sent: Span, hit: _Hit) -> bool:
     report no event."""
     verb = _event_verbs(doc, sent, hit)[0]
     return any(c.dep_ in ("neg", "advmod") and c.lower_ in _NEGATIONS for c in verb.children)
+
+
+def _time_reference(doc: Doc, hit: _Hit, lang: str) -> bool:
+    """Whether the trigger is an event noun that marks the time of another clause ("weeks
+    after Zambada's arrest", "since the killing of", "tras la detención de"): the sentence
+    reports what happened then, not that event."""
+    tok = doc[hit.start]
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    preps = set(lex("cues.yaml", "temporal_prepositions", lang))
+    if tok.dep_ in ("pobj", "dobj") and fold(tok.head.lower_) in preps:
+        return True
+    if tok.dep_ == "pobj" and tok.head.lower_ == "to" and fold(tok.head.head.lower_) in preps:
+        return True  # "prior to the attack"
+    return any(c.dep_ in ("case", "mark") and fold(c.lower_) in preps for c in tok.children)
+
+
+def _talked_about(doc: Doc, hit: _Hit, hits: list[_Hit], lang: str) -> bool:
+    """Whether the trigger is an event noun that is the subject of a verb neither saying it
+    happened nor being an event itself: "the killing of X marks a watershed", "the death
+    of El Mencho represents a milestone" talk about an event; "the attack killed 12"
+    reports one."""
+    tok = doc[hit.start]
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    words, _phrases = actor_nouns(lang)
+    if fold(tok.lower_) in words or fold(tok.lemma_) in words:
+        return False  # people, not an event: "protesters blocked", "los detenidos fueron"
+    while tok.dep_ == "conj" and tok.head is not tok:  # "eliminations or arrests ... have"
+        tok = tok.head
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    verb = tok.head
+    if verb.pos_ not in ("VERB", "AUX") or any(h.start <= verb.i < h.end for h in hits):
+        return False
+    return fold(verb.lemma_) not in set(lex("cues.yaml", "happening_verbs", lang))
 
 
 def _reports_nothing(sent: Span, lang: str) -> bool:
@@ -708,13 +811,18 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
                 published_at: datetime | None) -> list[EventReport]:
     lang = model_lang(lang)
     text = doc.text
+    dateline = _dateline_place(text, places)
     found = _Found(doc, text, lang, entities, places, dates, numbers, attributions,
-                   published_at, ActorRegistry.load(), _dateline_place(text, places))
+                   published_at, ActorRegistry.load(), dateline,
+                   _dateline_date(text, dateline, dates))
     events: list[EventReport] = []
     prev_sources: list[str] = []
+    prev_date: DateMention | None = None
     # The sentence introducing a list of seized goods, its sources and its event reports.
     intro: tuple[Span, list[str], list[EventReport]] | None = None
-    for sent in _sentences(doc):
+    sentences = list(_sentences(doc))
+    reporting = _reporting_hits(found, sentences)
+    for sent in sentences:
         if _reports_nothing(sent, lang):
             intro = None
             continue
@@ -727,15 +835,62 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
         s_chars = (sent.start_char, sent.end_char)
         sources = list(dict.fromkeys(a.source for a in attributions if _in((a.start, a.end),
                                                                            s_chars)))
-        if not sources and prev_sources and _continues(sent, lang):
+        continues = _continues(sent, lang)
+        if not sources and prev_sources and continues:
             sources = prev_sources
         prev_sources = sources
-        hits = [h for h in _select(_match_triggers(sent, lang)) if not _negated(doc, sent, h)]
+        stated = _stated_date(dates, s_chars)
+        found.context_date = prev_date if continues and prev_date else found.dateline_date
+        prev_date = stated or (prev_date if continues else None)
+        hits = reporting.get(sent.start, [])
         here = recode([ev for hit in hits for ev in _reports(found, sent, hit, sources)],
                       sent, lang, places)
         events += here
         intro = (sent, sources, here) if _introduces_list(sent, lang) else None
     return events
+
+
+def _reporting_hits(f: _Found, sentences: list[Span]) -> dict[int, list[_Hit]]:
+    """The trigger hits of each sentence (by its first token) that report an event: not
+    negated, not a time reference, not an event talked about, and, when the learned gate is
+    enabled (extract/eventhood.py), scored as reporting one."""
+    doc, lang = f.doc, f.lang
+    found = []
+    for sent in sentences:
+        all_hits = _match_triggers(sent, lang)
+        for h in _select(all_hits):
+            if not (_negated(doc, sent, h) or _time_reference(doc, h, lang)
+                    or _talked_about(doc, h, all_hits, lang)):
+                found.append((sent, h))
+    if not found:
+        return {}
+    collect = eventhood.collecting.get()
+    if collect is None and not eventhood.enabled():
+        out: dict[int, list[_Hit]] = {}
+        for sent, h in found:
+            out.setdefault(sent.start, []).append(h)
+        return out
+    families = Counter(ontology.family(h.type) for _, h in found)
+    lead = {ontology.family(h.type) for sent, h in found if sent.start_char < eventhood.LEAD_CHARS}
+    feats = [eventhood.features(
+        doc, sent, (h.start, h.end), h.type, lang, entities=f.entities, places=f.places,
+        dates=f.dates, numbers=f.numbers, published_at=f.published_at,
+        hedged=is_hedged((sent.start_char, sent.end_char), doc, lang,
+                         (doc[h.start].idx, doc[h.end - 1].idx + len(doc[h.end - 1].text))),
+        families=families, lead_families=lead)
+        for sent, h in found]
+    if collect is not None:
+        collect += [((sent.start_char, sent.end_char),
+                     (doc[h.start].idx, doc[h.end - 1].idx + len(doc[h.end - 1].text)),
+                     h.type, x) for (sent, h), x in zip(found, feats, strict=True)]
+        keep = [True] * len(found)
+    else:
+        keep = eventhood.reports_event(feats, [sent.text for sent, _ in found])
+    out = {}
+    for (sent, h), ok in zip(found, keep, strict=True):
+        if ok:
+            out.setdefault(sent.start, []).append(h)
+    return out
 
 
 def _add_item(f: _Found, intro: tuple[Span, list[str], list[EventReport]], item: Span,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -61,6 +62,35 @@ def acled(type_name: str) -> tuple[str | None, str | None]:
     """(event_type, sub_event_type) of ACLED, or (None, None) for CASE-only types."""
     t = get(type_name)
     return t.acled_event_type, t.acled_sub_event_type
+
+
+@lru_cache(maxsize=1)
+def _families() -> dict[str, str]:
+    by_label: dict[str, str] = {}
+    known = {t.case for t in types().values()}
+    for family, labels in (load_yaml("event_types.yaml").get("families") or {}).items():
+        for label in labels:
+            if label not in known:
+                raise ValueError(f"event_types.yaml: family {family!r} names unknown CASE "
+                                 f"label {label!r}")
+            if label in by_label:
+                raise ValueError(f"event_types.yaml: CASE label {label!r} is in two families")
+            by_label[label] = str(family)
+    return by_label
+
+
+def family(label: str) -> str:
+    """The fusion family of a CASE label or a type (data/ontology/event_types.yaml
+    `families`): reports of one family may tell one happening. A label no family lists is
+    its own family."""
+    case = types()[label].case if label in types() else label
+    return _families().get(case, case)
+
+
+def family_labels(families: Iterable[str]) -> list[str]:
+    """The CASE labels of these fusion families."""
+    wanted = set(families)
+    return sorted(label for label in case_labels() if family(label) in wanted)
 
 
 def case_labels() -> list[str]:

@@ -7,8 +7,16 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from corrobora.extract import ontology
 from corrobora.fuse.decisions import Constraints
-from corrobora.fuse.events import DATE_TOLERANCE_DAYS, EventFuser, event_id_for
+from corrobora.fuse.events import (
+    DATE_TOLERANCE_DAYS,
+    PUBLISHED_WINDOW_DAYS,
+    EventFuser,
+    event_id_for,
+    family,
+    people,
+)
 from corrobora.fuse.source_registry import SourceRegistry
 from corrobora.store import Store
 
@@ -26,30 +34,42 @@ def _with_reliability(rows: list[dict[str, Any]], sources: SourceRegistry
     return rows
 
 
+def with_people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored rows carry their actors; fusion keys on the named persons among them."""
+    for r in rows:
+        r["people"] = people(r.pop("actors", None) or [])
+    return rows
+
+
 def fuse_batch(store: Store, rows: list[tuple[dict[str, Any], str]], sources: SourceRegistry
                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Assign a batch's reports (store rows plus `admin1_code`, `reliability`, `attributed`;
-    each with its copy group's root) to stored or new events. Sets each row's `event_id` and
-    `link_score`; returns (new event rows, updated event rows).
+    """Assign a batch's reports (store rows plus `admin1_code`, `country_code`,
+    `feature_code`, `story`, `people`, `reliability`, `attributed`; each with its copy
+    group's root) to stored or new events. Sets each row's `event_id` and `link_score`;
+    returns (new event rows, updated event rows).
 
-    Only the events a report could join are read: same family, dated within the batch's
-    window at one of its places (or its regions, for region-level reports or events), or
-    told by one of its copy groups."""
+    Only the events a report could join are read: of the same fusion family, told by one of
+    its copy groups or stories, or dated within the batch's window at one of its places or
+    regions or naming one of its persons."""
     if not rows:
         return [], []
     reports = [r for r, _ in rows]
     dated = [r["date"] for r in reports if r["date"] is not None]
-    slack = timedelta(days=max(DATE_TOLERANCE_DAYS.values()))
+    slack = timedelta(days=max(*DATE_TOLERANCE_DAYS.values(), PUBLISHED_WINDOW_DAYS))
     since = min(dated) - slack if dated else None
     until = max(dated) + slack if dated else None
-    families = sorted({r["case_label"] or r["type"] for r in reports})
+    keys = [k for r in reports for k in r.get("people") or ()]
     candidates = store.event_candidates(
-        families, since, until, sorted({root for _, root in rows}),
+        ontology.family_labels({family(r) for r in reports}), since, until,
+        sorted({root for _, root in rows}),
+        stories=sorted({r["story"] for r in reports if r.get("story")}),
         geonameids=sorted({r["geonameid"] for r in reports if r["geonameid"] is not None}),
-        admin1s=sorted({r["admin1_code"] for r in reports if r["admin1_code"]}),
-        coarse_admin1s=sorted({r["admin1_code"] for r in reports
-                               if r["admin1_code"] and (r["geo_precision"] or 1) >= 3}))
-    evidence = _with_reliability(store.event_evidence([c["id"] for c in candidates]), sources)
+        regions=sorted({x for r in reports for x in (r.get("admin1_code"), r.get("country_code"))
+                        if x}),
+        actor_ids=sorted({k[6:] for k in keys if k.startswith("actor:")}),
+        actor_texts=sorted({k[5:] for k in keys if k.startswith("name:")}))
+    evidence = with_people(_with_reliability(
+        store.event_evidence([c["id"] for c in candidates]), sources))
     # Decisions name reports; only those about this batch's reports can constrain it (a
     # stored report is fused again only when re-clustering).
     constraints = Constraints.from_decisions(
@@ -70,6 +90,7 @@ def recluster(store: Store, sources: SourceRegistry | None = None) -> dict[str, 
     links: dict[str, tuple[str, float]] = {}
     old: dict[str, str] = {}
     for r in store.fusion_reports():
+        with_people([r])
         old[r["id"]] = r["event_id"]
         r["reliability"] = report_reliability(sources, r["source_key"], r["doc_source"])
         links[r["id"]] = fuser.assign(r, r["root"])

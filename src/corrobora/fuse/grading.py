@@ -11,6 +11,7 @@ Credibility (1-6) follows the Admiralty definitions, read off the evidence we ca
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,17 +30,24 @@ class Evidence:
 
 
 def independent_sources(evidence: Iterable[Evidence]) -> set[str]:
-    """The independent sources behind an event. A copy group speaks once: through the sources
-    it cites when it cites any (an outlet relaying "according to Reuters" is Reuters, even in
-    its unattributed restatements of the same event), else as the outlet. Groups citing the
-    same source are one source."""
-    cited: dict[str, set[str]] = {}
-    own: dict[str, set[str]] = {}
+    """The independent sources behind an event. A copy group speaks once, with one voice:
+    through the published source it cites most when it cites one (an outlet relaying
+    "according to Reuters" is Reuters, even in its unattributed restatements of the same
+    event), else as its outlet; quoting officials, witnesses and a second outlet does not
+    make one article several sources. Groups speaking for the same source are one."""
+    cited: dict[str, Counter[str]] = {}
+    own: dict[str, str] = {}
     for e in evidence:
-        (cited if e.attributed else own).setdefault(e.root, set()).add(e.source_key)
+        if e.attributed:
+            cited.setdefault(e.root, Counter())[e.source_key] += 1
+        else:
+            own.setdefault(e.root, e.source_key)
     keys: set[str] = set()
     for root in cited.keys() | own.keys():
-        keys |= cited.get(root) or own[root]
+        if root in cited:
+            keys.add(min(cited[root].items(), key=lambda kv: (-kv[1], kv[0]))[0])
+        else:
+            keys.add(own[root])
     return keys
 
 

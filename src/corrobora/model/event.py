@@ -72,6 +72,10 @@ class EventReport:
     place: Place | None = None
     date: str | None = None
     time_precision: int | None = None
+    date_basis: str | None = None
+    """Where the date comes from: `sentence` (a date the sentence states), `context` (the
+    sentence it continues, or the dateline) or `published` (the publication day, when
+    nothing dates the event: the event happened on or shortly before it)."""
     fatalities: Range | None = None
     injured: Range | None = None
     weapons: list[str] = field(default_factory=list)
@@ -104,6 +108,7 @@ class EventReport:
             "place": self.place.event_place() if self.place else None,
             "date": self.date,
             "time_precision": self.time_precision,
+            "date_basis": self.date_basis,
             "fatalities": self.fatalities.to_contract() if self.fatalities else None,
             "injured": self.injured.to_contract() if self.injured else None,
             "weapons": self.weapons,

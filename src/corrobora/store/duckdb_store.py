@@ -204,24 +204,31 @@ class Store:
         ).fetchall()
         return dict(rows)
 
-    def event_candidates(self, families: Sequence[str], since: date | None, until: date | None,
-                         roots: Sequence[str], *, geonameids: Sequence[int] | None = None,
-                         admin1s: Sequence[str] | None = None,
-                         coarse_admin1s: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Events of these type families (CASE labels) dated within the window, or reported by
-        these copy groups. With `geonameids`, dated events must also be at one of these
-        places, or in one of `admin1s` when the event is region-level, or in one of
-        `coarse_admin1s` (the regions of region-level reports): nothing else can score above
-        zero in fuse/events.py, and a batch then reads what its places hold, not the store."""
-        if not families:
+    def event_candidates(self, labels: Sequence[str], since: date | None, until: date | None,
+                         roots: Sequence[str], *, stories: Sequence[str] = (),
+                         geonameids: Sequence[int] | None = None,
+                         regions: Sequence[str] = (), actor_ids: Sequence[str] = (),
+                         actor_texts: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Events of these CASE labels (the batch's fusion families) that a report of the
+        batch could join (fuse/events.py): told by one of these copy groups or stories; or
+        dated within the window and, with `geonameids`, at one of these places or in one of
+        `regions` (ISO 3166-2 or country codes), or with a report naming one of these actors
+        (registry ids, or lower-cased names). A batch then reads what its keys hold, not the
+        store."""
+        if not labels:
             return []
         place = "TRUE"
-        params: list[Any] = [list(families), since, until]
+        params: list[Any] = [list(labels), since, until]
         if geonameids is not None:
             place = ("(e.geonameid IN (SELECT unnest(?::BIGINT[])) "
-                     "OR (e.geo_precision >= 3 AND p.admin1_code IN (SELECT unnest(?::TEXT[]))) "
-                     "OR p.admin1_code IN (SELECT unnest(?::TEXT[])))")
-            params += [list(geonameids), list(admin1s or ()), list(coarse_admin1s or ())]
+                     "OR p.admin1_code IN (SELECT unnest(?::TEXT[])) "
+                     "OR p.country_code IN (SELECT unnest(?::TEXT[])) "
+                     "OR e.id IN (SELECT r.event_id FROM event_reports r "
+                     " JOIN event_report_actors a ON a.event_report_id = r.id "
+                     " WHERE a.actor_id IN (SELECT unnest(?::TEXT[])) "
+                     " OR lower(a.text) IN (SELECT unnest(?::TEXT[]))))")
+            params += [list(geonameids), list(regions), list(regions), list(actor_ids),
+                       list(actor_texts)]
         return self._dicts(
             "SELECT e.*, p.admin1_code, p.country_code FROM events e "
             "LEFT JOIN gazetteer_places p USING (geonameid) "
@@ -229,9 +236,29 @@ class Store:
             f" (e.date_max >= ?::DATE AND e.date <= ?::DATE AND {place}) OR e.id IN ("
             "  SELECT r.event_id FROM event_reports r WHERE r.document_id IN ("
             "   SELECT d.id FROM documents d WHERE d.id IN (SELECT unnest(?::TEXT[])) "
-            "   OR d.duplicate_of IN (SELECT unnest(?::TEXT[])))))",
-            [*params, list(roots), list(roots)],
+            "   OR d.duplicate_of IN (SELECT unnest(?::TEXT[])) "
+            "   OR d.story_id IN (SELECT unnest(?::TEXT[])))))",
+            [*params, list(roots), list(roots), list(stories)],
         )
+
+    # What fusion reads of a stored report (fuse/events.py): `event_reports r` joined to its
+    # document `d`, the copy group's root `rd` and its place `p`.
+    _FUSION_FIELDS = (
+        "r.id, r.event_id, r.type, r.case_label, r.acled_event_type, r.date, "
+        "r.time_precision, r.date_basis, r.geonameid, r.geo_precision, p.admin1_code, "
+        "p.country_code, p.feature_code, r.fatalities_min, r.fatalities_max, r.source_key, "
+        "r.hedged, coalesce(d.duplicate_of, d.id) AS root, d.story_id AS story, "
+        "d.source AS doc_source, "
+        # A report not keyed by its copy group's outlet is keyed by a source it cites.
+        "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed, "
+        "(SELECT list({'actor_id': a.actor_id, 'text': a.text, 'inter': a.inter, "
+        "'role': a.role}) "
+        " FROM event_report_actors a WHERE a.event_report_id = r.id) AS actors ")
+    _FUSION_FROM = (
+        "FROM event_reports r JOIN documents d ON d.id = r.document_id "
+        "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
+        "LEFT JOIN gazetteer_places p ON p.geonameid = r.geonameid ")
+    _ARRIVAL = "ORDER BY d.ingest_seq, r.sentence_start, r.trigger_start, r.id"
 
     def event_evidence(self, event_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The stored reports of these events, with what grading and re-fusion need, in
@@ -239,19 +266,10 @@ class Store:
         if not event_ids:
             return []
         return self._dicts(
-            "SELECT r.event_id, r.id, r.source_key, coalesce(d.duplicate_of, d.id) AS root, "
-            # A report not keyed by its copy group's outlet is keyed by a source it cites.
-            "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed, "
-            "r.hedged, r.date, r.time_precision, r.type, r.case_label, r.acled_event_type, "
-            "r.fatalities_min, r.fatalities_max, r.geonameid, r.geo_precision, "
-            "p.admin1_code, r.link_score, d.source AS doc_source, "
-            "coalesce(s.reliability, 'F') AS reliability "
-            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
-            "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
+            f"SELECT {self._FUSION_FIELDS}, r.link_score, "
+            f"coalesce(s.reliability, 'F') AS reliability {self._FUSION_FROM}"
             "LEFT JOIN sources s ON s.name = d.source "
-            "LEFT JOIN gazetteer_places p ON p.geonameid = r.geonameid "
-            "WHERE r.event_id IN (SELECT unnest(?)) "
-            "ORDER BY d.ingest_seq, r.sentence_start, r.trigger_start, r.id",
+            f"WHERE r.event_id IN (SELECT unnest(?)) {self._ARRIVAL}",
             [list(event_ids)],
         )
 
@@ -470,15 +488,7 @@ class Store:
     def fusion_reports(self) -> Iterator[dict[str, Any]]:
         """Every event report as fusion sees it, in arrival order (for re-clustering)."""
         yield from self._stream(
-            "SELECT r.id, r.event_id, r.type, r.case_label, r.acled_event_type, r.date, "
-            "r.time_precision, r.geonameid, r.geo_precision, p.admin1_code, "
-            "r.fatalities_min, r.fatalities_max, r.source_key, r.hedged, "
-            "coalesce(d.duplicate_of, d.id) AS root, d.source AS doc_source, "
-            "r.source_key <> coalesce(rd.source, 'doc:' || rd.id) AS attributed "
-            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
-            "JOIN documents rd ON rd.id = coalesce(d.duplicate_of, d.id) "
-            "LEFT JOIN gazetteer_places p ON p.geonameid = r.geonameid "
-            "ORDER BY d.ingest_seq, r.sentence_start, r.trigger_start, r.id", batch=10_000)
+            f"SELECT {self._FUSION_FIELDS} {self._FUSION_FROM} {self._ARRIVAL}", batch=10_000)
 
     def replace_events(self, events: list[dict[str, Any]], links: dict[str, tuple[str, float]]
                        ) -> None:
