@@ -75,3 +75,10 @@ def test_one_happening_in_one_sentence_is_one_report(extractor: Extractor) -> No
                if e.acled_event_type in ("Battles", "Violence against civilians")]
     assert len(violent) == 1 and violent[0].fatalities is not None
     assert violent[0].fatalities.min == 29
+
+
+def test_the_day_of_a_statement_is_not_the_day_of_the_event(extractor: Extractor) -> None:
+    text = ("Mexico's president on Friday said the US must give a full report on the arrest "
+            "of Ismael Zambada.")
+    arrests = [e for e in _events(extractor, text) if e.case_label == "ARREST"]
+    assert arrests and all(e.date_basis == "published" for e in arrests)

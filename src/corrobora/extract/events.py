@@ -661,7 +661,7 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     type_name = _refine(hit.type, et.refine, actors)
     refs = _roles_for(type_name, actors)
     trigger = (doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1].text))
-    date_in = _stated_date(f.dates, s_chars)
+    date_in = _stated_date(f.dates, s_chars, f.doc, f.lang)
     date, prec, basis = _event_date(f, date_in)
     if basis != "published" and _not_current(date, f.published_at):
         return []
@@ -694,8 +694,29 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
 BACKGROUND_DAYS = 60
 
 
-def _stated_date(dates: list[DateMention], s_chars: tuple[int, int]) -> DateMention | None:
-    return next((d for d in dates if _in((d.start, d.end), s_chars) and d.value), None)
+def _stated_date(dates: list[DateMention], s_chars: tuple[int, int], doc: Doc | None = None,
+                 lang: str = "en") -> DateMention | None:
+    """The first date of the sentence that dates an event: not one whose clause is headed by
+    a speech verb ("López Obrador on Friday said...": the day of the statement)."""
+    for d in dates:
+        if _in((d.start, d.end), s_chars) and d.value and not (
+                doc is not None and _dates_a_statement(doc, d, lang)):
+            return d
+    return None
+
+
+def _dates_a_statement(doc: Doc, d: DateMention, lang: str) -> bool:
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    if span is None:
+        return False
+    head = span.root.head
+    for _ in range(2):
+        if head.pos_ in ("VERB", "AUX"):
+            return fold(head.lemma_) in set(lex("cues.yaml", "speech_verbs", lang))
+        if head.head is head:
+            break
+        head = head.head
+    return False
 
 
 def _event_date(f: _Found, stated: DateMention | None
@@ -839,7 +860,7 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
         if not sources and prev_sources and continues:
             sources = prev_sources
         prev_sources = sources
-        stated = _stated_date(dates, s_chars)
+        stated = _stated_date(dates, s_chars, doc, lang)
         found.context_date = prev_date if continues and prev_date else found.dateline_date
         prev_date = stated or (prev_date if continues else None)
         hits = reporting.get(sent.start, [])
