@@ -32,6 +32,9 @@ from sklearn.model_selection import GroupKFold
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from event_fusion import gold_id  # noqa: E402
 
 from corrobora.extract import eventhood  # noqa: E402
 from corrobora.extract.nlp import MANIFEST, sha256_file  # noqa: E402
@@ -49,11 +52,6 @@ FUSION_GOLD = [SHARED / "data/events-dev/cnn-events/dev.gold.jsonl",
 OUT = REPO / "src/corrobora/models/eventhood"
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
-
-
-def gold_id(member: str) -> str:
-    parts = member.split("/")
-    return "-".join(parts[:3]) + "/" + parts[3][:-3]
 
 
 def half(document_id: str) -> str:

@@ -694,13 +694,12 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
 BACKGROUND_DAYS = 60
 
 
-def _stated_date(dates: list[DateMention], s_chars: tuple[int, int], doc: Doc | None = None,
-                 lang: str = "en") -> DateMention | None:
+def _stated_date(dates: list[DateMention], s_chars: tuple[int, int], doc: Doc,
+                 lang: str) -> DateMention | None:
     """The first date of the sentence that dates an event: not one whose clause is headed by
     a speech verb ("López Obrador on Friday said...": the day of the statement)."""
     for d in dates:
-        if _in((d.start, d.end), s_chars) and d.value and not (
-                doc is not None and _dates_a_statement(doc, d, lang)):
+        if _in((d.start, d.end), s_chars) and d.value and not _dates_a_statement(doc, d, lang):
             return d
     return None
 

@@ -79,6 +79,11 @@ def _families() -> dict[str, str]:
     return by_label
 
 
+def families() -> list[str]:
+    """The fusion families the ontology names (event_types.yaml `families`)."""
+    return sorted(set(_families().values()))
+
+
 def family(label: str) -> str:
     """The fusion family of a CASE label or a type (data/ontology/event_types.yaml
     `families`): reports of one family may tell one happening. A label no family lists is

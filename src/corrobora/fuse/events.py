@@ -30,6 +30,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from corrobora.extract import ontology
+from corrobora.extract._data import fold
+from corrobora.extract.actors import ActorRegistry
 from corrobora.fuse.grading import (
     Evidence,
     best_reliability,
@@ -82,9 +84,6 @@ def people(actors: Iterable[dict[str, Any]]) -> list[str]:
     attacked), as fusion keys: registry persons by id ("actor:<id>"), other names of two or
     more capitalised words by folded text ("name:<text>"). Groups, forces and those who act
     are not keys: they act in many events at once (a president "attacks" daily)."""
-    from corrobora.extract._data import fold
-    from corrobora.extract.actors import ActorRegistry
-
     registry = ActorRegistry.load()
     keys = []
     for a in actors:
@@ -219,13 +218,9 @@ def _place_score(r: dict[str, Any], e: FusedEvent, tie: str) -> float:
         # Apatzingán a day later are two events.
         return 0.0
     e_level = e.level or TOWN
-    coarse, fine = (r, e) if r_level > e_level else (e, r)
-    coarse_level = max(r_level, e_level)
-    fine_admin1 = fine.admin1_code if isinstance(fine, FusedEvent) else fine.get("admin1_code")
-    coarse_admin1 = coarse.admin1_code if isinstance(coarse, FusedEvent) \
-        else coarse.get("admin1_code")
-    fine_cc = fine.country_code if isinstance(fine, FusedEvent) else _country(fine)
-    coarse_cc = coarse.country_code if isinstance(coarse, FusedEvent) else _country(coarse)
+    (coarse_level, coarse_admin1, coarse_cc), (_, fine_admin1, fine_cc) = sorted(
+        [(r_level, r.get("admin1_code"), _country(r)), (e_level, e.admin1_code, e.country_code)],
+        key=lambda x: -x[0])
     if r["type"] != e.type:
         # A report naming only the region joins a town's event when it tells the same kind
         # of event: "gunfights across Jalisco" are not the killing in Tapalpa.
@@ -270,7 +265,7 @@ class EventFuser:
         for ev in evidence:
             event = self.events.get(ev["event_id"])
             if event is not None:
-                absorb(event, ev, ev["root"], summarise=False)
+                absorb(event, ev, ev["root"], refresh=False)
                 if ev.get("id"):
                     self.report_event[ev["id"]] = event.id
         for event in self.events.values():
@@ -384,7 +379,7 @@ class EventFuser:
         return new, updated
 
 
-def absorb(e: FusedEvent, r: dict[str, Any], root: str, *, summarise: bool = True) -> None:
+def absorb(e: FusedEvent, r: dict[str, Any], root: str, *, refresh: bool = True) -> None:
     """Fold one report into an event, then read the event's fields off its reports again."""
     e.touched = True
     e.roots.add(root)
@@ -398,8 +393,8 @@ def absorb(e: FusedEvent, r: dict[str, Any], root: str, *, summarise: bool = Tru
     e.told.append(r)
     e.evidence.append(Evidence(r["source_key"], r["reliability"], r["hedged"], root,
                                r.get("attributed", False)))
-    if summarise:
-        globals()["summarise"](e)
+    if refresh:
+        summarise(e)
 
 
 def summarise(e: FusedEvent) -> None:
@@ -503,6 +498,6 @@ def rebuild(event_id: str, reports: Iterable[dict[str, Any]],
     e = FusedEvent(id=event_id, type=first.get("type") or "", case_label=first.get("case_label"),
                    acled_event_type=first.get("acled_event_type"), kind_fixed=kind is not None)
     for r in reports:
-        absorb(e, r, r["root"], summarise=False)
+        absorb(e, r, r["root"], refresh=False)
     summarise(e)
     return e
