@@ -1,6 +1,7 @@
 """Scores on the development sets, through `corrobora extract` and the shared scorers.
 
     .venv/bin/python benchmarks/dev_scores.py [TASK ...] [--shared ../shared] [--out out/dev]
+        [--half tune|report]
 
 TASKs: ner-en, ner-es, events, geo-gwn, geo-tr, geo-gwn-gold, geo-tr-gold, communiques
 (default: all). Each task turns a gold file into input with `convert.py to-input` (the
@@ -45,14 +46,28 @@ TASKS: dict[str, tuple[str, str, list[str], list[str], list[str]]] = {
 }
 # Tasks whose input is given beside the gold rather than derived from it.
 INPUTS = {"communiques": "mexico/sedena-dev/sedena.dev.input.jsonl"}
+# Tasks split into a tune and a report half (document ids; benchmarks/annotations/).
+HALVES = {"communiques": REPO / "benchmarks/annotations/communique_halves.json"}
 
 
-def run(task: str, shared: Path, out: Path) -> dict[str, object]:
+def _subset(src: Path, dst: Path, ids: set[str]) -> Path:
+    lines = [line for line in src.read_text("utf-8").splitlines()
+             if line.strip() and json.loads(line)["id"] in ids]
+    dst.write_text("\n".join(lines) + "\n", "utf-8")
+    return dst
+
+
+def run(task: str, shared: Path, out: Path, half: str | None = None) -> dict[str, object]:
     gold_rel, scorer, score_flags, input_flags, keys = TASKS[task]
     gold = shared / "data" / gold_rel
     inp, pred = out / f"{task}.in.jsonl", out / f"{task}.pred.jsonl"
     if task in INPUTS:
         inp = shared / "data" / INPUTS[task]
+    if half and task in HALVES:
+        ids = set(json.loads(HALVES[task].read_text())[half])
+        gold = _subset(gold, out / f"{task}.{half}.gold.jsonl", ids)
+        if task in INPUTS:
+            inp = _subset(inp, out / f"{task}.{half}.in.jsonl", ids)
     else:
         subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
                         *input_flags, str(gold), str(inp)], check=True, capture_output=True)
@@ -63,7 +78,8 @@ def run(task: str, shared: Path, out: Path) -> dict[str, object]:
                           *score_flags], check=True, capture_output=True, text=True)
     print(f"== {task}: {scorer} {gold_rel} {' '.join(score_flags)}\n{res.stdout}")
     scores = json.loads(res.stdout.strip().splitlines()[-1])
-    return {"task": task, "seconds": round(seconds, 1),
+    return {"task": task, **({"half": half} if half and task in HALVES else {}),
+            "seconds": round(seconds, 1),
             **{k: scores.get(k) for k in keys}}
 
 
@@ -73,12 +89,14 @@ def main() -> None:
     ap.add_argument("--shared", type=Path,
                     default=Path(os.environ.get("CORROBORA_SHARED", REPO.parent / "shared")))
     ap.add_argument("--out", type=Path, default=REPO / "out" / "dev")
+    ap.add_argument("--half", choices=("tune", "report"),
+                    help="score only that half of the tasks split in benchmarks/annotations/")
     args = ap.parse_args()
     unknown = set(args.tasks) - set(TASKS)
     if unknown:
         ap.error(f"unknown task(s): {', '.join(sorted(unknown))}")
     args.out.mkdir(parents=True, exist_ok=True)
-    results = [run(t, args.shared, args.out) for t in args.tasks or TASKS]
+    results = [run(t, args.shared, args.out, args.half) for t in args.tasks or TASKS]
     print(json.dumps(results))
 
 

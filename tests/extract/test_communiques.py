@@ -79,3 +79,38 @@ def test_roads_and_destinations_are_not_where_it_happened(shared: Path) -> None:
     # localizo ...": the marijuana was seized in Mexicali.
     _, ex = _release(shared, "2012121001_SEDENA")
     assert all(ev.place.country_code == "MX" for ev in ex.events if ev.place)
+
+
+def _extract_es(text: str) -> Extraction:
+    return Extractor().extract(Document(text, "t", lang="es"))
+
+
+@pytest.mark.parametrize(("sentence", "kind"), [
+    # Written without accents, as releases often are: "aseguró" reads as "aseguro".
+    ("Personal militar aseguro 23,000 litros de hidrocarburo en el municipio de Navolato, Sin.",
+     "ORG_CRIME"),
+    ("Personal militar aseguró 23,000 litros de hidrocarburo en el municipio de Navolato, Sin.",
+     "ORG_CRIME"),
+    ("Personal militar localizo y destruyo un plantio de mariguana en el municipio de "
+     "Badiraguato, Sin.", "DRUG_SEIZURE"),
+    ("Tropas aseguraron 14 armas largas en el municipio de Culiacán, Sin.", "DISR_WEAP"),
+])
+def test_seizure_verb_with_inventory_goods_is_a_seizure(sentence: str, kind: str) -> None:
+    ex = _extract_es(f"Culiacan , Sin . , a 1 de diciembre de 2012 .\n{sentence}\n"
+                     "Lo asegurado fue puesto a disposicion de la autoridad correspondiente .")
+    assert [ev.case_label if kind == "DISR_WEAP" else ev.type for ev in ex.events] == [kind]
+    assert ex.events[0].place is not None and ex.events[0].place.admin1_code == "MX-SIN"
+
+
+def test_statement_verb_without_goods_is_no_seizure() -> None:
+    ex = _extract_es("El vocero aseguro que la estrategia de seguridad continuara en Sinaloa.")
+    assert ex.events == []
+
+
+def test_headline_restating_the_body_is_one_report(shared: Path) -> None:
+    # Headline "Personal militar aseguro una tonelada de mariguana en Ciudad Juarez, Chih."
+    # and a body reporting the seizure with its details.
+    text, ex = _release(shared, "2013011201_SEDENA")
+    headline_end = text.index("\n", text.index("Personal militar aseguro una tonelada"))
+    assert ex.events
+    assert not [ev for ev in ex.events if ev.sentence[0] < headline_end]

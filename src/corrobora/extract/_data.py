@@ -51,8 +51,58 @@ def doc_keys(doc: Doc) -> list[set[str]]:
     keys = doc.user_data.get("corrobora_keys")
     if keys is None:
         keys = [{fold(t.text), fold(t.lemma_)} for t in doc]
+        if doc.lang_ == "es":
+            preterites = _unaccented_preterites()
+            for k, t in zip(keys, doc, strict=True):
+                if (verb := preterites.get(fold(t.text))) is not None:
+                    k.add(verb)
         doc.user_data["corrobora_keys"] = keys
     return keys
+
+
+@cache
+def _unaccented_preterites() -> dict[str, str]:
+    """Third-person preterite without its accent -> infinitive, for the verbs of the Spanish
+    lexicons. Text written without accents (official releases often are) turns "aseguró" into
+    "aseguro", which the tagger reads as an adjective or a first person and lemmatises as
+    itself, so no lexicon verb would match it."""
+    out: dict[str, str] = {}
+    for verb in _spanish_verbs():
+        stem, end = verb[:-2], verb[-2:]
+        if end == "ar":
+            out[stem + "o"] = verb
+        elif stem[-1] in "aeiou" and not stem.endswith(("gu", "qu")):
+            out[stem + "yo"] = verb  # destruir -> destruyó, leer -> leyó
+        else:
+            out[stem + "io"] = verb
+            if end == "ir":  # stem-changing -ir verbs: herir -> hirió, morir -> murió
+                vowel = max(stem.rfind("e"), stem.rfind("o"))
+                if vowel >= 0:
+                    changed = stem[:vowel] + ("i" if stem[vowel] == "e" else "u")
+                    out[changed + stem[vowel + 1:] + "io"] = verb
+    return out
+
+
+def _spanish_verbs() -> set[str]:
+    """Infinitives (single words in -ar/-er/-ir) in the Spanish sections of the lexicons."""
+    found: set[str] = set()
+
+    def walk(node: Any, spanish: bool) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, spanish or key == "es")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, spanish)
+        elif spanish and isinstance(node, str):
+            for part in node.split("..."):
+                word = fold(part.strip())
+                if " " not in word and len(word) > 4 and word[-2:] in ("ar", "er", "ir"):
+                    found.add(word)
+
+    for name in ("event_types.yaml", "inventory.yaml", "cues.yaml", "lexicon.yaml"):
+        walk(load_yaml(name), False)
+    return found
 
 
 @lru_cache(maxsize=4096)

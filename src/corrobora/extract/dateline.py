@@ -32,3 +32,27 @@ def dateline_spans(text: str) -> list[tuple[int, int]]:
         state_end += dot + 1
     spans.append((state_start, state_end))
     return spans
+
+
+def headline_span(text: str) -> tuple[int, int] | None:
+    """The character span of a release's headline: the line right after its dateline lines
+    ("Personal militar aseguró cocaína en el Aeropuerto de Cancún, Q. Roo."), when that line
+    is one sentence-length line and more text follows. A headline restates what the body
+    reports, with less detail."""
+    m = _DATELINE.search(text[:_SEARCH_CHARS])
+    if m is None:
+        return None
+    pos = text.find("\n", m.start())
+    while pos != -1 and _DATELINE.match(text, pos + 1):  # the dateline repeated
+        pos = text.find("\n", pos + 1)
+    if pos == -1:
+        return None
+    end = text.find("\n", pos + 1)
+    line = text[pos + 1:end if end != -1 else len(text)]
+    if end == -1 or not line.strip() or len(line.split()) > _HEADLINE_WORDS:
+        return None
+    return pos + 1, end
+
+
+# Longer lines are the body's first paragraph, not a headline.
+_HEADLINE_WORDS = 40

@@ -68,6 +68,7 @@ from corrobora.extract.actors import (
 )
 from corrobora.extract.attribution import is_hedged
 from corrobora.extract.coding_rules import recode
+from corrobora.extract.dateline import headline_span
 from corrobora.extract.nlp import model_lang
 from corrobora.model import (
     ActorRef,
@@ -111,6 +112,13 @@ def _compiled(lang: str, with_topic: bool) -> list[_Trigger]:
             head, _, pos = p.rpartition("/") if p.rpartition("/")[2].isupper() else (p, "", "")
             parts = tuple(x.strip() for x in head.split("...") if x.strip())
             out.append((t.name, t.weight, parts, pos or None))
+    # A seizure verb with seized goods of the inventory ("asegurar ... hidrocarburo").
+    inventory = load_yaml("ontology/inventory.yaml")
+    for type_name, by_lang in inventory["goods"].items():
+        weight = ontology.types()[type_name].weight
+        for verb in lex("inventory.yaml", "seizure_verbs", lang):
+            out += [(type_name, weight, (verb, good), None)
+                    for good in by_lang.get(lang) or by_lang["en"]]
     return out
 
 
@@ -867,7 +875,22 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
                       sent, lang, places)
         events += here
         intro = (sent, sources, here) if _introduces_list(sent, lang) else None
-    return events
+    return _without_restated_headline(events, headline_span(text))
+
+
+def _without_restated_headline(events: list[EventReport], headline: tuple[int, int] | None
+                               ) -> list[EventReport]:
+    """Drops the headline's reports of a kind the body reports too: the body tells the same
+    happening with its place, date and counts (ACLED codes from the body). A headline whose
+    kind the body does not report stays: it may be all the release says in a sentence."""
+    if headline is None:
+        return events
+
+    def in_headline(ev: EventReport) -> bool:
+        return headline[0] <= ev.sentence[0] < headline[1]
+
+    body = {ev.case_label or ev.type for ev in events if not in_headline(ev)}
+    return [ev for ev in events if not (in_headline(ev) and (ev.case_label or ev.type) in body)]
 
 
 def _reporting_hits(f: _Found, sentences: list[Span]) -> dict[int, list[_Hit]]:
