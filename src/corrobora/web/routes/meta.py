@@ -27,7 +27,11 @@ def ontology() -> dict[str, Any]:
     # The dashboard colours events by family: one distinct colour each, and a legend.
     types = [{"type": t.name, "case_label": t.case, "family": onto.family(t.name),
               "acled_event_type": t.acled_event_type} for t in onto.types().values()]
-    return {"families": sorted({t["family"] for t in types}), "types": types}
+    # The ontology's named families first, in its order, then the types standing alone.
+    named = set(onto.families())
+    seen = list(dict.fromkeys(t["family"] for t in types))
+    return {"families": [f for f in seen if f in named] + [f for f in seen if f not in named],
+            "types": types}
 
 
 @router.get("/facets", summary="Values the event filters can take, with counts")

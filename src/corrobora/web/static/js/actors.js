@@ -107,6 +107,7 @@ function render() {
       idealEdgeLength: 90, nodeOverlap: 20, padding: 20 },
   });
   placeLabels();
+  cy.fit(undefined, 24); // the layout fitted the nodes; fit the labels shown too
   cy.on("mouseover", "node, edge", (event) => event.target.addClass("hover"));
   cy.on("mouseout", "node, edge", (event) => event.target.removeClass("hover"));
   window.corroboraGraph = cy; // for the browser's console (and the browser tests)

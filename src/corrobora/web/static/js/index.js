@@ -34,7 +34,7 @@ function row(e) {
     el("td", { title: e.id },
       el("a", { href: `/event${carry({ id: e.id })}`, class: "event-link", text: e.id })),
     el("td", { title: e.type }, swatch(scheme.of(e.type)), e.type),
-    cell({ class: "wrap" }, when),
+    cell({}, when),
     cell({ class: "wrap" }, place),
     cell({ class: "num" }, range(e.fatalities.min, e.fatalities.max)),
     cell({ class: "num" }, e.independent_sources),
@@ -139,6 +139,8 @@ async function main() {
     const [form, ontology] = await Promise.all([filterForm($("filter-bar"), refresh),
       getJSON("/api/ontology")]);
     controls = form;
+    // A header cut to fit its column keeps its whole label in its title.
+    for (const th of document.querySelectorAll("table.events th")) th.title = th.textContent;
     scheme = colourScheme(ontology);
     legend($("legend"), scheme, controls.facets.types.map((x) => x.value));
     $("timeline-clear").addEventListener("click", () => controls.setPeriod("", ""));
