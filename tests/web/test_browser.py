@@ -351,6 +351,7 @@ def test_clearing_the_timeline_lists_the_other_filters_events_once(busy_tab: Wat
     page.mouse.up()
     page.wait_for_function("() => location.search.includes('since=')")
     busy_tab.ready()
+    assert page.locator("#timeline-clear").is_visible()  # the other way to clear it
     page.mouse.dblclick(box["x"] + box["width"] * 0.5, y)
     page.wait_for_function("() => !location.search.includes('since=')")
     busy_tab.ready()
@@ -361,6 +362,7 @@ def test_clearing_the_timeline_lists_the_other_filters_events_once(busy_tab: Wat
     assert ids == expected
     assert page.locator(".timeline .brush").get_attribute("width") in (None, "0")
     assert "place=MX-JAL" in page.url
+    assert not page.locator("#timeline-clear").is_visible()
     assert not busy_tab.errors, busy_tab.errors
 
 
@@ -375,6 +377,11 @@ def test_the_map_says_when_it_shows_fewer_points_than_the_filters_match(
     # The shading says what it counts, so the two numbers are not read as one.
     assert f"{regions:,}" in page.locator("#shading-key").inner_text()
     busy_tab.shot("09-map-window")
+    # Zoomed in to central Mexico, the view holds fewer events than the window: all drawn.
+    page.click(".leaflet-control-zoom-in")
+    page.wait_for_load_state("networkidle")  # the first zoom's points have come
+    page.click(".leaflet-control-zoom-in")
+    page.wait_for_function("() => document.getElementById('map-notice').hidden")
     page = busy_tab.open("/?place=MX-SIN")
     assert not page.locator("#map-notice").is_visible()
     shown = page.locator("#shading-key").inner_text()

@@ -5,7 +5,7 @@
 import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.mjs";
 import { getJSON } from "./api.js";
 import { el, clear } from "./dom.js";
-import { t, number } from "./i18n.js";
+import { t, label, number } from "./i18n.js";
 import { filterForm, readFilters } from "./filters.js";
 import { shell, showError } from "./shell.js";
 
@@ -67,9 +67,8 @@ function drawLegend(shown) {
   const nodeKinds = [...new Set(shown.nodes.map((n) => (COLOURS[n.type] ? n.type : "other")))];
   const edgeKinds = [...new Set(shown.edges.map((e) => e.type))];
   clear($("graph-legend")).append(
-    ...nodeKinds.map((k) => keyItem(k, COLOURS[k] || OTHER, t(`at_kind_${k}`), false)),
-    ...edgeKinds.map((k) => keyItem(k, EDGE_COLOURS[k] || OTHER,
-      t(`edge_${k}`) === `edge_${k}` ? k : t(`edge_${k}`), true)));
+    ...nodeKinds.map((k) => keyItem(k, COLOURS[k] || OTHER, label("at_kind_", k), false)),
+    ...edgeKinds.map((k) => keyItem(k, EDGE_COLOURS[k] || OTHER, label("edge_", k), true)));
 }
 
 function render() {
@@ -81,7 +80,7 @@ function render() {
       events: n.events, size: 16 + 34 * Math.sqrt(n.events / most) } })),
     ...shown.edges.map((e, i) => ({ data: { id: `e${i}`, source: e.source, target: e.target,
       type: e.type, events: e.events || 0,
-      label: e.type === "co_occurs" ? String(e.events) : t(`edge_${e.type}`),
+      label: e.type === "co_occurs" ? String(e.events) : label("edge_", e.type),
       width: e.type === "co_occurs" ? 1 + 1.5 * Math.sqrt(e.events) : 2.5 } })),
   ];
   if (cy) cy.destroy();
@@ -141,7 +140,7 @@ async function candidates() {
   $("candidates").append(el("table", {},
     el("thead", {}, el("tr", {}, ["actor", "name", "type", "reports", "documents"].map((h) => el("th", { text: t(h) })))),
     el("tbody", {}, data.items.map((a) => el("tr", {}, el("td", { text: a.id }),
-      el("td", { text: a.name }), el("td", { text: a.type || "" }),
+      el("td", { text: a.name }), el("td", { text: a.type ? label("at_kind_", a.type) : "" }),
       el("td", { class: "num", text: a.reports }), el("td", { class: "num", text: a.documents }))))));
 }
 

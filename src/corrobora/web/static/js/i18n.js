@@ -62,6 +62,8 @@ export const STRINGS = {
     edge_alliance: "alliance", edge_rivalry: "rivalry", edge_splinter_of: "splinter of",
     edge_faction_of: "faction of", edge_leader_of: "leader of", edge_official_of: "official of",
     edge_cell_of: "cell of",
+    kind_wire: "wire", kind_national: "national", kind_local: "local", kind_official: "official",
+    kind_ngo: "NGO", "kind_op-ed": "op-ed", kind_analyst: "analyst",
   },
   es: {
     title: "Corrobora", tagline: "Eventos calificados, trazables hasta sus oraciones",
@@ -126,6 +128,8 @@ export const STRINGS = {
     edge_alliance: "alianza", edge_rivalry: "rivalidad", edge_splinter_of: "escisión de",
     edge_faction_of: "facción de", edge_leader_of: "líder de", edge_official_of: "funcionario de",
     edge_cell_of: "célula de",
+    kind_wire: "agencia", kind_national: "nacional", kind_local: "local", kind_official: "oficial",
+    kind_ngo: "ONG", "kind_op-ed": "opinión", kind_analyst: "analista",
   },
 };
 
@@ -138,6 +142,13 @@ export const lang = (() => {
 export function t(key, vars = {}) {
   const text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key] || key;
   return text.replace(/\{(\w+)\}/g, (all, name) => (name in vars ? String(vars[name]) : all));
+}
+
+// The label of a code (an actor kind, a source kind…) under prefix, or the code itself.
+export function label(prefix, code) {
+  const key = `${prefix}${code}`;
+  const text = t(key);
+  return text === key ? code : text;
 }
 
 // A count as the interface language writes it (20,000 / 20 000).

@@ -3,7 +3,7 @@
 // by fatalities. Leaflet, leaflet.markercluster and topojson-client are vendored globals.
 /* global L, topojson */
 import { el } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, label } from "./i18n.js";
 
 // One colour per event family (Tableau 10, well apart for the eye); should the ontology
 // name more families, further hues are spread around the colour wheel.
@@ -21,9 +21,7 @@ export function colourScheme(ontology) {
 }
 
 export function familyLabel(name) {
-  const key = `fam_${name}`;
-  const label = t(key);
-  return label === key ? name : label;
+  return label("fam_", name);
 }
 
 export async function createMap(node) {
