@@ -27,13 +27,19 @@ function openEvent(id) {
 // A cell whose text may be cut to fit the table keeps all of it in its title.
 const cell = (attrs, text) => el("td", { ...attrs, title: text, text });
 
+// A type code that may wrap after its underscores (STATE_<wbr>CLASH), its text unchanged.
+function breakable(code) {
+  const parts = code.split("_");
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [`${part}_`, el("wbr")] : [part]));
+}
+
 function row(e) {
   const place = e.place ? [e.place.name, e.place.admin1_code].filter(Boolean).join(", ") : "?";
   const when = e.date_max && e.date_max !== e.date ? `${e.date} – ${e.date_max}` : (e.date || "?");
   return el("tr", { class: "event-row", dataset: { id: e.id, type: e.type } },
     el("td", { title: e.id },
       el("a", { href: `/event${carry({ id: e.id })}`, class: "event-link", text: e.id })),
-    el("td", { title: e.type }, swatch(scheme.of(e.type)), e.type),
+    el("td", { title: e.type, class: "wrap" }, swatch(scheme.of(e.type)), breakable(e.type)),
     cell({}, when),
     cell({ class: "wrap" }, place),
     cell({ class: "num" }, range(e.fatalities.min, e.fatalities.max)),
