@@ -363,6 +363,9 @@ def test_clearing_the_timeline_lists_the_other_filters_events_once(busy_tab: Wat
     assert page.locator(".timeline .brush").get_attribute("width") in (None, "0")
     assert "place=MX-JAL" in page.url
     assert not page.locator("#timeline-clear").is_visible()
+    total = sum(x["events"] for x in _api(busy_tab.base, "/api/events/counts?by=type"
+                                                         "&place=MX-JAL")["items"])
+    assert page.locator("#count").inner_text() == f"showing 50 of {total:,} events"
     assert not busy_tab.errors, busy_tab.errors
 
 
@@ -528,4 +531,8 @@ def test_the_actor_graph_shows_the_top_actors_with_legible_labels_and_a_legend(
     assert page.locator("#graph-legend .key").count() >= len(kinds) + len(nodes)
     assert page.locator("#graph-legend .key[data-kind=co_occurs]").count() == 1
     busy_tab.shot("11-actors-top-10")
+    assert "top=10" in page.url  # the choice is in the URL, so the view can be shared
+    page = busy_tab.open("/actors?top=0")
+    page.wait_for_selector("#graph canvas")
+    assert page.evaluate("() => window.corroboraGraph.nodes().length") == every
     assert not busy_tab.errors, busy_tab.errors

@@ -122,12 +122,19 @@ async function drawGraph(filters) {
   document.body.dataset.state = "ready";
 }
 
+// How many actors to draw; ?top= in the URL (0: all) so a view can be shared.
 function topControl() {
+  const asked = new URLSearchParams(location.search).get("top");
+  const top = [...TOP_CHOICES, 0].includes(Number(asked)) && asked !== null
+    ? Number(asked) : DEFAULT_TOP;
   const select = el("select", { id: "top-n", name: "top" },
     TOP_CHOICES.map((n) => el("option", { value: String(n), text: String(n),
-      selected: n === DEFAULT_TOP })),
-    el("option", { value: "0", text: t("all") }));
+      selected: n === top })),
+    el("option", { value: "0", text: t("all"), selected: top === 0 }));
   select.addEventListener("change", () => {
+    const params = new URLSearchParams(location.search);
+    params.set("top", select.value);
+    history.replaceState(null, "", `${location.pathname}?${params}`);
     document.body.dataset.state = "loading";
     render();
     document.body.dataset.state = "ready";

@@ -51,9 +51,11 @@ async function loadList(filters, current) {
   const more = $("more");
   let cursor = null;
   let shown = 0;
+  let total = null;
   const count = () => {
-    $("count").textContent = shown
-      ? `${number(shown)}${cursor ? "+" : ""} ${t("events")}` : t("no_events");
+    $("count").textContent = !shown ? t("no_events")
+      : cursor && total !== null ? t("showing_of", { shown: number(shown), total: number(total) })
+        : `${number(shown)}${cursor ? "+" : ""} ${t("events")}`;
   };
   const page = async (body) => {
     const data = await getJSON("/api/events", { ...filters, limit: 50, cursor });
@@ -65,9 +67,15 @@ async function loadList(filters, current) {
     count();
     return true;
   };
+  // How many match in all (the list comes 50 at a time): the counts by type, summed.
+  const tallied = getJSON("/api/events/counts", { ...filters, by: "type" }).then((x) => {
+    total = x.items.reduce((n, i) => n + i.events, 0);
+  });
   // The first page replaces the rows only once it has arrived (and is still wanted).
   const fresh = el("tbody", { id: "event-rows" });
-  if (!(await page(fresh))) return;
+  const [, wanted] = await Promise.all([tallied, page(fresh)]);
+  if (!wanted) return;
+  count();
   $("event-rows").replaceWith(fresh);
   more.onclick = () => page(fresh);
   $("csv").setAttribute("href", apiURL("/api/events", { ...filters, format: "csv" }));
