@@ -26,7 +26,8 @@ export function familyLabel(name) {
 
 export async function createMap(node) {
   const map = L.map(node, { center: [23.5, -102], zoom: 5, minZoom: 2, maxZoom: 12,
-    attributionControl: true, preferCanvas: false });
+    attributionControl: true, preferCanvas: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t("zoom_in"), zoomOutTitle: t("zoom_out") }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(t("attribution"));
   const [world, states] = await Promise.all([
