@@ -65,3 +65,24 @@ def test_seized_weapon_is_no_attack(extractor: Extractor, text: str, lang: str,
 
 def test_thrown_grenade_is_an_attack(extractor: Extractor) -> None:
     assert "GRENADE" in _types(extractor, "Gunmen threw a grenade at a bar in Celaya on Monday.")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("If the army attacks the town, residents will flee.", "en"),
+    ("The group threatened to attack the city of Culiacan.", "en"),
+    ("Will the cartel attack the town of Culiacan again?", "en"),
+    ("Police plan to arrest the mayor of Culiacan next week.", "en"),
+    ("Gunmen could attack the town of Culiacan, officials warned.", "en"),
+    ("Si el ejército ataca el pueblo, los vecinos huirán.", "es"),
+    ("El grupo amenazó con atacar la ciudad de Culiacán.", "es"),
+])
+def test_unrealised_event_is_not_reported(extractor: Extractor, text: str, lang: str) -> None:
+    assert extractor.extract(Document(text, "t", lang=lang)).events == []
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Gunmen attacked the town of Culiacan, officials said.", "en"),
+    ("Sicarios atacaron el pueblo de Culiacán el lunes.", "es"),
+])
+def test_realised_event_is_reported(extractor: Extractor, text: str, lang: str) -> None:
+    assert extractor.extract(Document(text, "t", lang=lang)).events

@@ -771,6 +771,38 @@ def _negated(doc: Doc, sent: Span, hit: _Hit) -> bool:
     return any(c.dep_ in ("neg", "advmod") and c.lower_ in _NEGATIONS for c in verb.children)
 
 
+def _unrealised(doc: Doc, sent: Span, hit: _Hit, lang: str) -> bool:
+    """Whether the trigger's clause says the event has not (yet) happened: a condition, a
+    modal or future, a plan, threat or intention whose complement it is, a direct question
+    (cues.yaml `unrealised`). "Gunmen could attack", "if the army attacks", "threatened to
+    attack", "¿atacará el cártel?" report no event."""
+    cues = load_yaml("cues.yaml")["unrealised"]
+
+    def words(key: str) -> set[str]:
+        return set(cues[key].get(lang) or cues[key]["en"])
+
+    tok = doc[hit.start]
+    verb = _event_verbs(doc, sent, hit)[0]
+    if verb.i == tok.i:  # the modality of the verb an event noun hangs from is not the event's
+        # ("the quake could be felt in Los Angeles")
+        auxes = [c for c in verb.children if c.dep_.startswith("aux")]
+        if any(c.dep_ == "mark" and fold(c.lower_) in words("conditions")
+               for c in verb.children):
+            return True
+        if any(fold(c.lower_) in words("modals") for c in auxes):
+            return True
+        if lang == "es" and any("Fut" in t.morph.get("Tense") or "Cnd" in t.morph.get("Mood")
+                                for t in (verb, *auxes)):
+            return True
+    intentions = words("intentions")
+    for x in (tok,) if verb.i == tok.i else (tok, verb):
+        complement = x.dep_ == "xcomp" or "Inf" in x.morph.get("VerbForm") or \
+            (x.pos_ == "NOUN" and x.dep_ in ("dobj", "obj"))
+        if complement and x.head.i != x.i and fold(x.head.lemma_) in intentions:
+            return True
+    return sent.text.rstrip().endswith("?") and verb.dep_ == "ROOT"
+
+
 def _time_reference(doc: Doc, hit: _Hit, lang: str) -> bool:
     """Whether the trigger is an event noun that marks the time of another clause ("weeks
     after Zambada's arrest", "since the killing of", "tras la detención de"): the sentence
@@ -922,7 +954,8 @@ def _reporting_hits(f: _Found, sentences: list[Span]) -> dict[int, list[_Hit]]:
     for sent in sentences:
         all_hits = _match_triggers(sent, lang)
         for h in _select(all_hits):
-            if not (_negated(doc, sent, h) or _time_reference(doc, h, lang)
+            if not (_negated(doc, sent, h) or _unrealised(doc, sent, h, lang)
+                    or _time_reference(doc, h, lang)
                     or _talked_about(doc, h, all_hits, lang) or _seized_good(sent, h, lang)):
                 found.append((sent, h))
     if not found:
