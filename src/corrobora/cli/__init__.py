@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar
 
 import typer
 from rich.markup import escape
@@ -33,6 +33,7 @@ from corrobora.cli._common import (
     _parse_day,
     err,
     out,
+    shown,
 )
 from corrobora.store import EventFilter, Store, StoreError
 
@@ -83,11 +84,15 @@ def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
                 # The batch in flight was rolled back; committed batches stay.
                 progress.stop()
                 err.print(f"interrupted: {store.stats()['documents']} documents are stored in "
-                          f"{store.path}; run the same command again to complete the job")
+                          f"{shown(store.path)}; run the same command again to complete the "
+                          "job", highlight=False, soft_wrap=True)
                 raise typer.Exit(130) from None
         elapsed = time.perf_counter() - start
         for failure in summary.failures:
-            err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]skipped[/yellow] {shown(failure)}", highlight=False,
+                      soft_wrap=True)
+        for note in summary.notes:
+            err.print(f"[dim]note[/dim] {shown(note)}", highlight=False, soft_wrap=True)
         if not quiet:
             _print_summary(summary, elapsed, store)
     return summary
@@ -102,8 +107,8 @@ def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
         f"by language: {langs}\n"
         f"event reports: {s.event_reports} → events: {s.events_new} new, {s.events_updated} "
         f"updated · places: {s.places}\n"
-        f"store: {store.path} ({store.stats()['events']} events in all)",
-        highlight=False,
+        f"store: {shown(store.path)} ({store.stats()['events']} events in all)",
+        highlight=False, soft_wrap=True,
     )
 
 
@@ -132,35 +137,86 @@ def extract(
 ) -> None:
     """Extract entities, places and events from JSONL documents, one output line per input line.
 
+    A line that cannot be read or extracted gets no output line: an error line on stderr
+    instead, one JSON object ({"error", "input", "line", "id"}), and the exit status is 1.
+
     Example: corrobora extract docs.jsonl -o extracted.jsonl
     """
     from corrobora.extractor import Extractor
+    from corrobora.ingest import extract_isolated
     from corrobora.model import Document, ReadFailure
+    from corrobora.sources.base import path_name
     from corrobora.sources.jsonl import read_jsonl_stream
 
-    extractor = Extractor()
-    src = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115
-    dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
-    failures: list[ReadFailure] = []
-
-    def documents() -> Iterator[Document]:
-        for item in read_jsonl_stream(src, input):
-            if isinstance(item, ReadFailure):
-                err.print(f"[red]error[/red] {item}", highlight=False, soft_wrap=True)
-                failures.append(item)
-            else:
-                yield item
-
+    src = sys.stdin.buffer if input == "-" else _open_input(input)
     try:
-        for _doc, ext in extractor.extract_many(documents()):
-            dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
+        dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot write {shown(output)}: {shown(exc.strerror or exc)}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    name = path_name(input)
+    failed = 0
+
+    def error_line(problem: str, line: object = None, doc_id: object = None) -> None:
+        nonlocal failed
+        failed += 1
+        # JSON with ASCII escapes: nothing in it reaches the terminal raw.
+        sys.stderr.write(json.dumps({"error": problem, "input": name, "line": line,
+                                     "id": doc_id}) + "\n")
+        sys.stderr.flush()
+
+    def read_failure(item: ReadFailure) -> None:
+        where, _, line = item.origin.rpartition(":")
+        error_line(item.problem, int(line) if where == name and line.isdigit() else None)
+
+    def chunks() -> Iterator[list[Document]]:
+        chunk: list[Document] = []
+        for item in read_jsonl_stream(src, name):
+            if isinstance(item, ReadFailure):
+                read_failure(item)
+                continue
+            chunk.append(item)
+            if len(chunk) >= 64:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    extractor = Extractor()
+    try:
+        for chunk in chunks():
+            for _doc, ext in extract_isolated(extractor, chunk, lambda doc, problem: error_line(
+                    problem, doc.extra.get("line"), doc.id)):
+                dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
     finally:
         if src is not sys.stdin.buffer:
             src.close()
         if dst is not sys.stdout:
             dst.close()
-    if failures:
+    if failed:
         raise typer.Exit(1)
+
+
+def _open_input(path: str) -> BinaryIO:
+    """A file given as input, opened for reading; one line and exit status 2 when it is not a
+    readable regular file (a FIFO would block forever, a directory is not JSON Lines)."""
+    import stat
+
+    from corrobora.sources.base import path_name
+
+    problem = None
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            return open(path, "rb")
+        problem = ("a directory" if stat.S_ISDIR(mode) else "not a regular file") + (
+            "; give a JSON Lines file, or pipe it to - (stdin)")
+    except OSError as exc:
+        problem = str(exc.strerror or exc)
+    err.print(f"[red]error:[/red] cannot read {shown(path_name(path))}: {shown(problem)}",
+              highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def _place_label(e: dict[str, Any]) -> str:
