@@ -175,16 +175,12 @@ class Ingestor:
         summary = IngestSummary()
         it = iter(items)
         while chunk := list(islice(it, self.batch_size)):
-            batch = Batch()
-            fresh = {id(d) for d in self._new_documents([d for d, _ in chunk], batch.failures,
+            failures: list[dict[str, str]] = []
+            fresh = {id(d) for d in self._new_documents([d for d, _ in chunk], failures,
                                                         summary)}
             extracted = [(d, Extraction(d.document_id, d.lang, events=reports))
                          for d, reports in chunk if id(d) in fresh]
-            known = self._structured_documents(extracted, batch, summary)
-            self._fuse(extracted, known, batch, summary)
-            self.store.write_batch(batch)
-            summary.failed += len(batch.failures)
-            summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
+            self._store_isolated(extracted, failures, summary, structured=True)
             if progress:
                 progress(len(chunk))
         return summary
@@ -227,8 +223,15 @@ class Ingestor:
                 docs.append(doc)
         fresh = self._new_documents(docs, failures, summary)
         extracted = self._extract(fresh, failures)
+        self._store_isolated(extracted, failures, summary)
+
+    def _store_isolated(self, extracted: list[tuple[Document, Extraction]],
+                        failures: list[dict[str, str]], summary: IngestSummary, *,
+                        structured: bool = False) -> None:
+        """`_store` the batch; when that raises, store its documents one at a time so only
+        those at fault fail (each with one line), then the failure lines."""
         try:
-            self._store(extracted, failures, summary)
+            self._store(extracted, failures, summary, structured=structured)
             return
         except Exception as exc:
             if not extracted:
@@ -236,10 +239,9 @@ class Ingestor:
             log.debug("storing a batch failed; retrying one document at a time", exc_info=True)
             if len(extracted) == 1:
                 failures.append(self._failure(extracted[0][0], describe(exc)))
-        # One document at a time, to find those at fault: the others are stored.
         for one in extracted if len(extracted) > 1 else ():
             try:
-                self._store([one], [], summary)
+                self._store([one], [], summary, structured=structured)
             except Exception as exc:
                 failures.append(self._failure(one[0], describe(exc)))
                 log.debug("storing %s failed", where(one[0]), exc_info=True)
@@ -255,16 +257,20 @@ class Ingestor:
             self._failure(doc, problem)))
 
     def _store(self, extracted: list[tuple[Document, Extraction]], failures: list[dict[str, str]],
-               summary: IngestSummary) -> None:
-        """Copies, mentions, stories and fusion of extracted documents, written in one
-        transaction with the failures given; `summary` counts them only once written."""
+               summary: IngestSummary, *, structured: bool = False) -> None:
+        """Copies, mentions, stories and fusion of extracted documents (only fusion for
+        `structured` dataset rows), written in one transaction with the failures given;
+        `summary` counts them only once written."""
         batch = Batch(failures=list(failures))
         part = IngestSummary()
         seeded = self._relations_seeded
         try:
-            known = self._detect_copies(extracted, batch, part)
-            self._add_mentions(extracted, batch)
-            self._assign_stories(batch)
+            if structured:
+                known = self._structured_documents(extracted, batch, part)
+            else:
+                known = self._detect_copies(extracted, batch, part)
+                self._add_mentions(extracted, batch)
+                self._assign_stories(batch)
             self._fuse(extracted, known, batch, part)
             self.store.write_batch(batch)
         except BaseException:

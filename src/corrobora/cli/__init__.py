@@ -80,6 +80,13 @@ def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
 
             try:
                 summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+            except Exception as exc:  # the store's own failure: documents are isolated
+                progress.stop()
+                err.print(f"[red]error:[/red] ingest stopped: {shown(_describe(exc))}; "
+                          f"{store.stats()['documents']} documents are stored in "
+                          f"{shown(store.path)}; the batch in flight was not written",
+                          highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
             except KeyboardInterrupt:
                 # The batch in flight was rolled back; committed batches stay.
                 progress.stop()
@@ -475,6 +482,7 @@ def import_(
 
     if kind.lower() not in KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="KIND")
+    _check_import_file(file)
     start = time.perf_counter()
     with _open(db) as store:
         with Progress(SpinnerColumn(), TextColumn(f"[bold]importing {kind}[/bold]"),
@@ -487,11 +495,17 @@ def import_(
                                 progress=lambda n: progress.advance(task, n))
             except ImportFileError as exc:
                 progress.stop()
-                err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
+            except Exception as exc:  # never a traceback; batches written before are kept
+                progress.stop()
+                err.print(f"[red]error:[/red] import of {shown(file)} stopped: "
+                          f"{shown(_describe(exc))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(2) from exc
         total = store.stats()["events"]
     for problem in s.problems[:50]:
-        err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]skipped[/yellow] {shown(problem)}", highlight=False,
+                  soft_wrap=True)
     if len(s.problems) > 50:
         err.print(f"... and {len(s.problems) - 50} more problems", highlight=False)
     if format == "json":
@@ -506,11 +520,40 @@ def import_(
                 f"imported {s.imported} rows ({s.already_stored} already stored, "
                 f"{s.changed} changed) → events: {s.events_new} new, {s.events_updated} "
                 f"updated (fused with stored ones); {total} events in the store")
-        err.print(f"{s.dataset} {file}: {s.rows} rows read in "
+        err.print(f"{shown(s.dataset)} {shown(file)}: {s.rows} rows read in "
                   f"{time.perf_counter() - start:.1f} s · {what}\nskipped: {skipped} · "
                   f"problems: {len(s.problems)}", highlight=False, soft_wrap=True)
     if s.rows and not (s.imported or s.already_stored or s.series_values or s.skipped):
         raise typer.Exit(1)
+
+
+def _describe(exc: BaseException) -> str:
+    from corrobora.ingest import describe
+
+    return describe(exc)
+
+
+def _check_import_file(file: Path) -> None:
+    """One line and exit status 2 for a dataset path that cannot be imported as given: not a
+    regular file (a FIFO would block), or a name that is not UTF-8 (the store records it)."""
+    import stat
+
+    from corrobora.sources.base import lone_surrogate, path_name
+
+    problem = None
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):
+            problem = "not a regular file (a directory, FIFO or device)"
+        elif lone_surrogate(str(file)) is not None:
+            problem = "the file name is not UTF-8; rename the file (or copy it) to import it"
+    except FileNotFoundError:
+        problem = "no such file or directory"
+    except OSError as exc:
+        problem = str(exc.strerror or exc)
+    if problem:
+        err.print(f"[red]error:[/red] {shown(path_name(file))}: {shown(problem)}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -70,7 +70,13 @@ def read_path(
         yield ReadFailure(path_name(path), problem)
         return
     if stat.S_ISDIR(mode):
-        yield from _walk(target, target.resolve(), options)
+        empty = True
+        for item in _walk(target, target.resolve(), options):
+            empty = False
+            yield item
+        if empty:
+            yield ReadFailure(path_name(path), "no files to read in this directory "
+                                               "(hidden files are skipped)")
     elif stat.S_ISREG(mode):
         yield from _read_file(target, options)
     else:

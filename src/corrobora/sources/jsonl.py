@@ -199,6 +199,7 @@ def read_jsonl(blob: Blob, max_bytes: int) -> Iterator[Document | ReadFailure]:
             while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
                 raw = stream.readline(_SKIP_CHUNK)
                 size += len(raw)
+            seen_record = True  # a record, if too large: not an "empty file" as well
             yield ReadFailure(where, size_problem(size, max_bytes))
             continue
         if not raw.strip():
@@ -227,6 +228,8 @@ def read_json(data: bytes, origin: str) -> Iterator[Document | ReadFailure]:
     text, encoding = decode(data)
     value = loads(text)
     records = value if isinstance(value, list) else [value]
+    if not records:
+        raise ReadError("empty JSON array: no documents")
     for i, record in enumerate(records):
         try:
             document = record_to_document(record, origin)
