@@ -292,3 +292,60 @@ def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
         assert sum(summary.by_language.values()) == summary.new
         rerun = Ingestor(store, batch_size=8).ingest(docs)
         assert (rerun.new, rerun.already_stored, rerun.failed) == (0, 4, 1)
+
+
+# A process that kills itself with SIGKILL at a chosen point: no timing involved.
+_KILLED_AT = """
+import os, signal, sys
+from corrobora.store import Store
+db, src, at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = Store(db)
+from corrobora.ingest import Ingestor
+from corrobora.sources import read_paths
+
+def items():
+    for i, item in enumerate(read_paths([src])):
+        if i == at:
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-batch: the batch in flight is lost
+        yield item
+
+Ingestor(store, batch_size=4).ingest(items())
+"""
+
+
+def _killed_at(db: Path, src: Path, at: int) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.run([sys.executable, "-c", _KILLED_AT, str(db), str(src), str(at)],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+def _consistent(db: Path) -> int:
+    with Store(db, read_only=True) as store:
+        orphans = store.con.execute(
+            "SELECT count(*) FROM event_reports r LEFT JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN events e ON e.id = r.event_id WHERE d.id IS NULL OR e.id IS NULL"
+        ).fetchone()[0]
+        assert orphans == 0
+        return store.stats()["documents"]
+
+
+def test_kill_9_mid_ingest_keeps_whole_batches_and_a_rerun_completes(tmp_path: Path) -> None:
+    import json
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in _reports(14)))
+    db = tmp_path / "c.duckdb"
+    _killed_at(db, src, 6)  # batch 1 (4 documents) written, batch 2 in flight
+    assert _consistent(db) == 4
+    _killed_at(db, src, 13)  # batches 2 and 3 written, batch 4 in flight
+    assert _consistent(db) == 12
+    with Store(db) as store:
+        summary = Ingestor(store, batch_size=4).ingest(read_paths([str(src)]))
+        assert (summary.new, summary.already_stored, summary.failed) == (2, 12, 0)
+    assert _consistent(db) == 14
