@@ -396,6 +396,14 @@ def _(d: Path) -> Case:
     return Case([(f"{path}!h.txt", "hard link member")], args=[str(path)])
 
 
+@case("tar-member-fifo-and-device")
+def _(d: Path) -> Case:
+    path = _write(d / "a.tar", _tar_bytes(_member("p.txt", type=tarfile.FIFOTYPE),
+                                          _member("null.txt", type=tarfile.CHRTYPE)))
+    return Case([(f"{path}!p.txt", "not a regular file member"),
+                 (f"{path}!null.txt", "not a regular file member")], args=[str(path)])
+
+
 @case("tar-member-absolute")
 def _(d: Path) -> Case:
     path = _write(d / "a.tar", _tar_bytes(_member("/etc/cron.d/x.txt", TEXT.encode())))

@@ -75,6 +75,10 @@ def read_tar(blob: Blob, options: ReadOptions, read_blob: ReadBlob) -> Iterator[
                 if problem and (member.isfile() or member.isdir()):
                     yield ReadFailure(origin, problem)
                     continue
+                if not (member.isfile() or member.isdir()) and not _skipped(member.name):
+                    yield ReadFailure(origin, "not a regular file member (a device or FIFO); "
+                                              "not read")
+                    continue
                 if not member.isfile() or _skipped(member.name):
                     continue
                 handle = archive.extractfile(member)
