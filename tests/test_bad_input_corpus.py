@@ -859,3 +859,13 @@ def test_import_refuses_a_file_it_cannot_import_with_one_line(tmp_path: Path,
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: ") and "\\udc" not in line
 
+
+
+@pytest.mark.parametrize("option", [["--batch-size", "0"], ["--max-mb", "-1"]])
+def test_ingest_refuses_options_that_would_read_nothing(tmp_path: Path, option: list[str],
+                                                        good: tuple[Path, Path, dict[str, int]]
+                                                        ) -> None:
+    # --batch-size 0 read nothing and said nothing; a negative --max-mb refused every input.
+    result = runner.invoke(app, ["ingest", str(good[1]), "--db", str(tmp_path / "s.duckdb"),
+                                 *option])
+    assert result.exit_code == 2 and option[0] in result.stderr

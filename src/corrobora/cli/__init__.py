@@ -123,8 +123,9 @@ def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, archives; - for stdin.")],
     db: DbOption = Path(DEFAULT_DB),
-    batch_size: Annotated[int, typer.Option(help="Documents per transaction.")] = 64,
-    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = 10.0,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 64,
+    max_mb: Annotated[float, typer.Option(
+        min=0.001, help="Refuse documents larger than this.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
