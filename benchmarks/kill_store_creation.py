@@ -7,8 +7,10 @@ write-ahead log appears (plus 0-18 ms), and tries to open the store again. DuckD
 replay an ALTER TABLE ... ADD COLUMN on a table with a function default from its log
 (duckdb/duckdb#18259: "Failure while replaying WAL file: Calling
 DatabaseManager::GetDefaultDatabase with no default database set"), so a store killed in that
-window never opens again. Prints one JSON line: runs, kills that left a log, stores that would
-not open.
+window never opens again. Store.migrate checkpoints after each migration, which closes the
+window after it (a kill of the first ingest into a new store: tests/test_ingest.py); this
+measures the one left, inside the migrations. Prints one JSON line: runs, kills that left a
+log, stores that would not open.
 """
 
 from __future__ import annotations
