@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NoReturn, TypeVar
 
 import typer
 from rich.markup import escape
@@ -34,6 +34,7 @@ from corrobora.cli._common import (
     err,
     out,
     shown,
+    shown_path,
 )
 from corrobora.store import EventFilter, Store, StoreError
 
@@ -209,21 +210,34 @@ def extract(
 def _open_input(path: str) -> BinaryIO:
     """A file given as input, opened for reading; one line and exit status 2 when it is not a
     readable regular file (a FIFO would block forever, a directory is not JSON Lines)."""
+    problem = _not_a_file(path, "; pipe a stream to - (stdin) instead")
+    if problem is None:
+        try:
+            return open(path, "rb")
+        except OSError as exc:
+            problem = str(exc.strerror or exc)
+    _refuse(path, f"cannot read {shown_path(path)}: {shown(problem)}")
+
+
+def _not_a_file(path: str | Path, hint: str = "") -> str | None:
+    """Why `path` cannot be read as one input file, or None when it can."""
     import stat
 
-    from corrobora.sources.base import path_name
-
-    problem = None
     try:
         mode = os.stat(path).st_mode
-        if stat.S_ISREG(mode):
-            return open(path, "rb")
-        problem = ("a directory" if stat.S_ISDIR(mode) else "not a regular file") + (
-            "; give a JSON Lines file, or pipe it to - (stdin)")
+    except FileNotFoundError:
+        return "no such file or directory"
     except OSError as exc:
-        problem = str(exc.strerror or exc)
-    err.print(f"[red]error:[/red] cannot read {shown(path_name(path))}: {shown(problem)}",
-              highlight=False, soft_wrap=True)
+        return str(exc.strerror or exc)
+    if stat.S_ISDIR(mode):
+        return "a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device)" + hint
+    return None
+
+
+def _refuse(path: str | Path, message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -537,24 +551,13 @@ def _describe(exc: BaseException) -> str:
 def _check_import_file(file: Path) -> None:
     """One line and exit status 2 for a dataset path that cannot be imported as given: not a
     regular file (a FIFO would block), or a name that is not UTF-8 (the store records it)."""
-    import stat
+    from corrobora.sources.base import lone_surrogate
 
-    from corrobora.sources.base import lone_surrogate, path_name
-
-    problem = None
-    try:
-        if not stat.S_ISREG(file.stat().st_mode):
-            problem = "not a regular file (a directory, FIFO or device)"
-        elif lone_surrogate(str(file)) is not None:
-            problem = "the file name is not UTF-8; rename the file (or copy it) to import it"
-    except FileNotFoundError:
-        problem = "no such file or directory"
-    except OSError as exc:
-        problem = str(exc.strerror or exc)
+    problem = _not_a_file(file)
+    if problem is None and lone_surrogate(str(file)) is not None:
+        problem = "the file name is not UTF-8; rename the file (or copy it) to import it"
     if problem:
-        err.print(f"[red]error:[/red] {shown(path_name(file))}: {shown(problem)}",
-                  highlight=False, soft_wrap=True)
-        raise typer.Exit(2)
+        _refuse(file, f"{shown_path(file)}: {shown(problem)}")
 
 
 @app.command()

@@ -36,6 +36,13 @@ def shown(value: object) -> str:
                             str(value))
     return escape(text)
 
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as `shown`, with the bytes of a name that is not UTF-8 as `\\xe9` escapes."""
+    from corrobora.sources.base import path_name
+
+    return shown(path_name(path))
+
 DEFAULT_DB = os.environ.get("CORROBORA_DB", "corrobora.duckdb")
 DbOption = Annotated[Path, typer.Option("--db", help="The store (a DuckDB file).")]
 
