@@ -65,7 +65,8 @@ def test_extract_reports_a_broken_line_and_exits_non_zero(tmp_path: Path) -> Non
     src.write_text('{"id": "ok", "text": "Balacera en Culiacán."}\n{"id": "bad", "te\n')
     result = runner.invoke(app, ["extract", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 1
-    assert "in.jsonl:2" in result.output
+    (error,) = [json.loads(line) for line in result.stderr.splitlines()]
+    assert (error["input"], error["line"]) == (str(src), 2)
     assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 1
 
 

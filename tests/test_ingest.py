@@ -214,3 +214,138 @@ def test_an_earlier_original_ingested_later_takes_over_the_copy_group(tmp_path: 
         assert rows == {"early.md": True, "late.md": False}
         assert store.con.execute("SELECT count(DISTINCT story_id) FROM documents").fetchone() \
             == (1,)
+
+
+def _reports(n: int) -> list[dict[str, str]]:
+    towns = ["Celaya", "Culiacán", "Tijuana", "Morelia", "Zamora", "Uruapan", "Reynosa"]
+    return [{"id": f"r{i:03d}", "text": f"Report {i}: gunmen attacked a bar in "
+             f"{towns[i % len(towns)]} on day {i}, police said. No one was detained."}
+            for i in range(n)]
+
+
+def test_a_bad_document_sorted_70th_of_130_costs_only_itself(tmp_path: Path) -> None:
+    # The audit's case: one bad input in the second batch of 64 lost that whole batch and
+    # the rest of the run (64 stored, 66 lost).
+    import json
+
+    lines = [json.dumps(r) for r in _reports(130)]
+    lines[69] = '{"id": "r069", "text": "bad \\ud800 text"}'
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with Store(tmp_path / "c.duckdb") as store:
+        summary = Ingestor(store, batch_size=64).ingest(read_paths([str(path)]))
+        assert (summary.new, summary.failed) == (129, 1)
+        assert summary.failures == [f"{path}:70: id 'r069': 'text' has a lone surrogate "
+                                    "('\\ud800') at character 4; not valid Unicode"]
+        assert store.stats()["documents"] == 129
+
+
+def test_library_document_with_a_lone_surrogate_is_reported_not_fatal(tmp_path: Path) -> None:
+    docs = [Document("Balacera en Culiacán deja dos muertos.", "a", title="bad \udcff"),
+            Document("Otro texto completamente distinto sobre Tijuana.", "b")]
+    with Store(tmp_path / "c.duckdb") as store:
+        summary = Ingestor(store).ingest(docs)
+        assert (summary.new, summary.failed) == (1, 1)
+        assert summary.failures == ["a: 'title' has a lone surrogate ('\\udcff') at character 4"]
+        assert store.stats()["documents"] == 1 and store.stats()["failures"] == 1
+
+
+def test_documents_dated_at_the_calendar_ends_do_not_stop_the_run(tmp_path: Path) -> None:
+    # OverflowError in the story window (and fusion's) around 0001-01-01 and 9999-12-31.
+    from datetime import UTC, datetime
+
+    text = ("Gunmen killed three police officers in Celaya, Guanajuato, yesterday, "
+            "officials said on Monday.")
+    docs = [Document(text + " One.", "a", id="a", published_at=datetime(1, 1, 1, tzinfo=UTC)),
+            Document(text + " Two.", "b", id="b",
+                     published_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+            Document("Elementos del Ejército detuvieron a dos personas en Culiacán, Sinaloa.",
+                     "c", id="c", published_at=datetime(2024, 1, 1, tzinfo=UTC))]
+    with Store(tmp_path / "c.duckdb") as store:
+        summary = Ingestor(store, batch_size=8).ingest(docs)
+        stored = {r[0] for r in store.con.execute("SELECT id FROM documents").fetchall()}
+        # Each is stored, or refused with one line; never the run's end.
+        assert {"b", "c"} <= stored
+        assert summary.new + summary.failed == 3 and summary.new == len(stored)
+        assert all(f.startswith(("a (id 'a'): ", "b (id 'b'): ")) and "\n" not in f
+                   for f in summary.failures)
+        assert store.stats()["failures"] == summary.failed
+
+
+def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
+    # A library caller's naive datetime cannot be compared with the stored (UTC) ones: the
+    # batch fails in story assignment, is retried one document at a time, and only that
+    # document is refused; counts are of what was written.
+    from datetime import UTC, datetime
+
+    text = "Gunmen killed three police officers in Celaya, Guanajuato, on Monday."
+    docs = [Document(f"{text} Report {i}.", f"d{i}", id=f"d{i}",
+                     published_at=datetime(2024, 5, 3) if i == 2
+                     else datetime(2024, 5, i + 1, tzinfo=UTC)) for i in range(5)]
+    with Store(tmp_path / "c.duckdb") as store:
+        summary = Ingestor(store, batch_size=8).ingest(docs)
+        stats = store.stats()
+        assert summary.failures == ["d2 (id 'd2'): failed (TypeError: can't compare "
+                                    "offset-naive and offset-aware datetimes)"]
+        assert (summary.new, stats["documents"], stats["failures"]) == (4, 4, 1)
+        assert summary.event_reports == stats["event_reports"]
+        assert sum(summary.by_language.values()) == summary.new
+        rerun = Ingestor(store, batch_size=8).ingest(docs)
+        assert (rerun.new, rerun.already_stored, rerun.failed) == (0, 4, 1)
+
+
+# A process that kills itself with SIGKILL at a chosen point: no timing involved.
+_KILLED_AT = """
+import os, signal, sys
+from corrobora.store import Store
+db, src, at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = Store(db)
+from corrobora.ingest import Ingestor
+from corrobora.sources import read_paths
+
+def items():
+    for i, item in enumerate(read_paths([src])):
+        if i == at:
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-batch: the batch in flight is lost
+        yield item
+
+Ingestor(store, batch_size=4).ingest(items())
+"""
+
+
+def _killed_at(db: Path, src: Path, at: int) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.run([sys.executable, "-c", _KILLED_AT, str(db), str(src), str(at)],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+def _consistent(db: Path) -> int:
+    with Store(db, read_only=True) as store:
+        orphans = store.con.execute(
+            "SELECT count(*) FROM event_reports r LEFT JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN events e ON e.id = r.event_id WHERE d.id IS NULL OR e.id IS NULL"
+        ).fetchone()[0]
+        assert orphans == 0
+        return store.stats()["documents"]
+
+
+def test_kill_9_mid_ingest_keeps_whole_batches_and_a_rerun_completes(tmp_path: Path) -> None:
+    import json
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in _reports(14)))
+    db = tmp_path / "c.duckdb"
+    _killed_at(db, src, 6)  # batch 1 (4 documents) written, batch 2 in flight
+    assert _consistent(db) == 4
+    _killed_at(db, src, 13)  # batches 2 and 3 written, batch 4 in flight
+    assert _consistent(db) == 12
+    with Store(db) as store:
+        summary = Ingestor(store, batch_size=4).ingest(read_paths([str(src)]))
+        assert (summary.new, summary.already_stored, summary.failed) == (2, 12, 0)
+    assert _consistent(db) == 14

@@ -8,6 +8,7 @@ stored (by content hash) and completes the rest.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,11 +24,20 @@ from corrobora.fuse import copies, relations
 from corrobora.fuse.events import people
 from corrobora.fuse.fusion import fuse_batch
 from corrobora.fuse.source_registry import SourceRegistry
-from corrobora.fuse.stories import LEAD_CHARS, StoryClusterer, StoryDoc, lead_text, story_keys
-from corrobora.fuse.stories import WINDOW as STORY_WINDOW
+from corrobora.fuse.stories import (
+    LEAD_CHARS,
+    StoryClusterer,
+    StoryDoc,
+    lead_text,
+    story_keys,
+    window_around,
+)
 from corrobora.model import Document, EventReport, Extraction, ReadFailure
+from corrobora.sources.base import USABLE_YEARS, ReadError, lone_surrogate, one_line, path_name
 from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
+
+log = logging.getLogger(__name__)
 
 # What fusion reads of a new event report beside the columns stored.
 _FUSION_ONLY = ("admin1_code", "country_code", "feature_code", "story", "people",
@@ -46,10 +56,20 @@ class IngestSummary:
     places: int = 0
     by_language: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Documents stored with part of their input set aside ("'lang' ignored: ...")."""
 
     @property
     def read(self) -> int:
         return self.new + self.already_stored + self.failed
+
+    def add(self, other: IngestSummary) -> None:
+        """Count in what a batch stored (kept apart until its transaction commits)."""
+        for name in ("new", "copies", "event_reports", "events_new", "events_updated",
+                     "places"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.by_language.update(other.by_language)
+        self.notes += other.notes
 
 
 def _hid(*parts: object) -> str:
@@ -57,6 +77,68 @@ def _hid(*parts: object) -> str:
 
 
 Item = Document | ReadFailure
+
+
+def where(doc: Document) -> str:
+    """A document as a failure line names it: where it was read, and its id when given."""
+    line = doc.extra.get("line")
+    place = f"{doc.origin}:{line}" if line else doc.origin
+    return f"{place} (id {doc.id!r})" if doc.id else place
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a document's failure: an input error's own message; for anything else
+    (a bug, a library's surprise) its type too, never a traceback."""
+    message = one_line(str(exc))
+    if isinstance(exc, ReadError):
+        return message
+    return f"failed ({type(exc).__name__}{': ' + message if message else ''})"
+
+
+def _invalid(doc: Document) -> str | None:
+    """What makes a document unstorable before any work is spent on it: text no UTF-8
+    writer accepts (a reader guards this; a library caller's Document may not)."""
+    for name in ("id", "text", "title", "source", "url", "origin"):
+        value = getattr(doc, name)
+        if isinstance(value, str) and (at := lone_surrogate(value)) is not None:
+            return f"'{name}' has a lone surrogate ({value[at]!r}) at character {at}"
+    return None
+
+
+def extract_isolated(extractor: Extractor, docs: list[Document],
+                     failed: Callable[[Document, str], object]
+                     ) -> list[tuple[Document, Extraction]]:
+    """Extractions in input order; a document whose extraction raises is passed to `failed`
+    with one line (`describe`) and left out. The batch is extracted at once (spaCy batches);
+    when that raises, the documents not yet extracted are extracted one at a time, so only
+    the one at fault fails."""
+    done: list[tuple[Document, Extraction]] = []
+    if not docs:
+        return done
+    try:
+        done.extend(extractor.extract_many(docs))
+        return done
+    except Exception:
+        log.debug("batch extraction failed; retrying one document at a time", exc_info=True)
+    finished = {id(d) for d, _ in done}
+    for doc in docs:
+        if id(doc) in finished:
+            continue
+        try:
+            done.append((doc, extractor.extract(doc)))
+        except Exception as exc:
+            failed(doc, describe(exc))
+            log.debug("extracting %s failed", where(doc), exc_info=True)
+    # In input order: the retried ones came after those the batch had finished.
+    order = {id(d): i for i, d in enumerate(docs)}
+    return sorted(done, key=lambda pair: order[id(pair[0])])
+
+
+def _event_day(value: str | None) -> date | None:
+    """An event's day; none for a day in the calendar's first or last year (anchored on a
+    placeholder publication date), where fusion's date windows would overflow."""
+    day = date.fromisoformat(value) if value else None
+    return day if day is not None and day.year in USABLE_YEARS else None
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -93,15 +175,12 @@ class Ingestor:
         summary = IngestSummary()
         it = iter(items)
         while chunk := list(islice(it, self.batch_size)):
-            batch = Batch()
-            fresh = {id(d) for d in self._new_documents([d for d, _ in chunk], batch, summary)}
+            failures: list[dict[str, str]] = []
+            fresh = {id(d) for d in self._new_documents([d for d, _ in chunk], failures,
+                                                        summary)}
             extracted = [(d, Extraction(d.document_id, d.lang, events=reports))
                          for d, reports in chunk if id(d) in fresh]
-            known = self._structured_documents(extracted, batch, summary)
-            self._fuse(extracted, known, batch, summary)
-            self.store.write_batch(batch)
-            summary.failed += len(batch.failures)
-            summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
+            self._store_isolated(extracted, failures, summary, structured=True)
             if progress:
                 progress(len(chunk))
         return summary
@@ -131,22 +210,80 @@ class Ingestor:
     # -- one batch ------------------------------------------------------------------------
 
     def _ingest_batch(self, chunk: list[Document | ReadFailure], summary: IngestSummary) -> None:
-        batch = Batch()
-        docs = self._new_documents(chunk, batch, summary)
-        extracted = list(self.extractor.extract_many(docs)) if docs else []
-        known = self._detect_copies(extracted, batch, summary)
-        self._add_mentions(extracted, batch)
-        self._assign_stories(batch)
-        self._fuse(extracted, known, batch, summary)
-        self.store.write_batch(batch)
+        """One transaction for the batch; a document that fails anywhere is reported with one
+        line and skipped, and the rest of its batch is stored."""
+        failures = [{"origin": path_name(f.origin), "problem": f.problem}
+                    for f in chunk if isinstance(f, ReadFailure)]
+        docs = []
+        for doc in (d for d in chunk if isinstance(d, Document)):
+            problem = _invalid(doc)
+            if problem:
+                failures.append(self._failure(doc, problem))
+            else:
+                docs.append(doc)
+        fresh = self._new_documents(docs, failures, summary)
+        extracted = self._extract(fresh, failures)
+        self._store_isolated(extracted, failures, summary)
+
+    def _store_isolated(self, extracted: list[tuple[Document, Extraction]],
+                        failures: list[dict[str, str]], summary: IngestSummary, *,
+                        structured: bool = False) -> None:
+        """`_store` the batch; when that raises, store its documents one at a time so only
+        those at fault fail (each with one line), then the failure lines."""
+        try:
+            self._store(extracted, failures, summary, structured=structured)
+            return
+        except Exception as exc:
+            if not extracted:
+                raise  # nothing but failure lines: the store itself is at fault
+            log.debug("storing a batch failed; retrying one document at a time", exc_info=True)
+            if len(extracted) == 1:
+                failures.append(self._failure(extracted[0][0], describe(exc)))
+        for one in extracted if len(extracted) > 1 else ():
+            try:
+                self._store([one], [], summary, structured=structured)
+            except Exception as exc:
+                failures.append(self._failure(one[0], describe(exc)))
+                log.debug("storing %s failed", where(one[0]), exc_info=True)
+        self._store([], failures, summary)
+
+    @staticmethod
+    def _failure(doc: Document, problem: str) -> dict[str, str]:
+        return {"origin": path_name(where(doc)), "problem": problem}
+
+    def _extract(self, docs: list[Document],
+                 failures: list[dict[str, str]]) -> list[tuple[Document, Extraction]]:
+        return extract_isolated(self.extractor, docs, lambda doc, problem: failures.append(
+            self._failure(doc, problem)))
+
+    def _store(self, extracted: list[tuple[Document, Extraction]], failures: list[dict[str, str]],
+               summary: IngestSummary, *, structured: bool = False) -> None:
+        """Copies, mentions, stories and fusion of extracted documents (only fusion for
+        `structured` dataset rows), written in one transaction with the failures given;
+        `summary` counts them only once written."""
+        batch = Batch(failures=list(failures))
+        part = IngestSummary()
+        seeded = self._relations_seeded
+        try:
+            if structured:
+                known = self._structured_documents(extracted, batch, part)
+            else:
+                known = self._detect_copies(extracted, batch, part)
+                self._add_mentions(extracted, batch)
+                self._assign_stories(batch)
+            self._fuse(extracted, known, batch, part)
+            self.store.write_batch(batch)
+        except BaseException:
+            self._relations_seeded = seeded  # the registry's relations were not written
+            raise
+        summary.add(part)
+        summary.notes += [f"{where(d)}: {w}" for d, _ in extracted
+                          for w in d.extra.get("warnings", ()) or ()]  # type: ignore[union-attr]
         summary.failed += len(batch.failures)
         summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
 
-    def _new_documents(self, chunk: list[Document | ReadFailure], batch: Batch,
+    def _new_documents(self, docs: list[Document], failures: list[dict[str, str]],
                        summary: IngestSummary) -> list[Document]:
-        docs = [d for d in chunk if isinstance(d, Document)]
-        batch.failures += [{"origin": f.origin, "problem": f.problem}
-                           for f in chunk if isinstance(f, ReadFailure)]
         stored = self.store.stored_hashes(d.content_hash for d in docs)
         stored_ids = self.store.stored_ids(d.document_id for d in docs)
         seen_hashes: set[str] = set()
@@ -158,9 +295,9 @@ class Ingestor:
                 summary.already_stored += 1
                 continue
             if doc.document_id in stored_ids or doc.document_id in seen_ids:
-                batch.failures.append({"origin": doc.origin, "problem": (
+                failures.append(self._failure(doc, (
                     f"id {doc.document_id!r} is already stored with a different text; "
-                    "give this document another id")})
+                    "give this document another id")))
                 continue
             seen_hashes.add(h)
             seen_ids.add(doc.document_id)
@@ -225,13 +362,12 @@ class Ingestor:
         originals = [StoryDoc(r["id"], r["published_at"], lead_text(r["title"], r["text"]),
                               story_keys(mentions[r["id"]]))
                      for r in batch.documents if r["duplicate_of"] is None]
-        dated = [d.published_at for d in originals if d.published_at is not None]
-        pool = [] if not dated else [
+        span = window_around(d.published_at for d in originals if d.published_at is not None)
+        pool = [] if span is None else [
             StoryDoc(p["id"], p["published_at"], lead_text(p["title"], p["lead"]),
                      story_keys(p["mentions"] or []), story_id=p["story_id"],
                      vector=np.asarray(p["embedding"], dtype=np.float32))
-            for p in self.store.story_pool(min(dated) - STORY_WINDOW, max(dated) + STORY_WINDOW,
-                                           LEAD_CHARS)]
+            for p in self.store.story_pool(*span, LEAD_CHARS)]
         links = StoryClusterer(pool).assign(originals)
         for doc in originals:
             row, link = rows[doc.id], links[doc.id]
@@ -367,7 +503,7 @@ class Ingestor:
                     "place_text": place.text if place else None,
                     "geo_precision": place.geo_precision if place else None,
                     "admin1_code": place.admin1_code if place else None,
-                    "date": date.fromisoformat(ev.date) if ev.date else None,
+                    "date": _event_day(ev.date),
                     "time_precision": ev.time_precision, "date_basis": ev.date_basis,
                     "country_code": place.country_code if place else None,
                     "feature_code": place.feature_code if place else None,

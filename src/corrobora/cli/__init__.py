@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, NoReturn, TypeVar
 
 import typer
 from rich.markup import escape
@@ -33,6 +33,8 @@ from corrobora.cli._common import (
     _parse_day,
     err,
     out,
+    shown,
+    shown_path,
 )
 from corrobora.store import EventFilter, Store, StoreError
 
@@ -79,15 +81,26 @@ def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
 
             try:
                 summary = ingestor.ingest(_counting(items, progress, task), progress=tick)
+            except Exception as exc:  # the store's own failure: documents are isolated
+                progress.stop()
+                err.print(f"[red]error:[/red] ingest stopped: {shown(_describe(exc))}; "
+                          f"{store.stats()['documents']} documents are stored in "
+                          f"{shown(store.path)}; the batch in flight was not written",
+                          highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
             except KeyboardInterrupt:
                 # The batch in flight was rolled back; committed batches stay.
                 progress.stop()
                 err.print(f"interrupted: {store.stats()['documents']} documents are stored in "
-                          f"{store.path}; run the same command again to complete the job")
+                          f"{shown(store.path)}; run the same command again to complete the "
+                          "job", highlight=False, soft_wrap=True)
                 raise typer.Exit(130) from None
         elapsed = time.perf_counter() - start
         for failure in summary.failures:
-            err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]skipped[/yellow] {shown(failure)}", highlight=False,
+                      soft_wrap=True)
+        for note in summary.notes:
+            err.print(f"[dim]note[/dim] {shown(note)}", highlight=False, soft_wrap=True)
         if not quiet:
             _print_summary(summary, elapsed, store)
     return summary
@@ -102,8 +115,8 @@ def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
         f"by language: {langs}\n"
         f"event reports: {s.event_reports} → events: {s.events_new} new, {s.events_updated} "
         f"updated · places: {s.places}\n"
-        f"store: {store.path} ({store.stats()['events']} events in all)",
-        highlight=False,
+        f"store: {shown(store.path)} ({store.stats()['events']} events in all)",
+        highlight=False, soft_wrap=True,
     )
 
 
@@ -111,8 +124,9 @@ def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, archives; - for stdin.")],
     db: DbOption = Path(DEFAULT_DB),
-    batch_size: Annotated[int, typer.Option(help="Documents per transaction.")] = 64,
-    max_mb: Annotated[float, typer.Option(help="Refuse documents larger than this.")] = 10.0,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 64,
+    max_mb: Annotated[float, typer.Option(
+        min=0.001, help="Refuse documents larger than this.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
@@ -132,35 +146,99 @@ def extract(
 ) -> None:
     """Extract entities, places and events from JSONL documents, one output line per input line.
 
+    A line that cannot be read or extracted gets no output line: an error line on stderr
+    instead, one JSON object ({"error", "input", "line", "id"}), and the exit status is 1.
+
     Example: corrobora extract docs.jsonl -o extracted.jsonl
     """
     from corrobora.extractor import Extractor
+    from corrobora.ingest import extract_isolated
     from corrobora.model import Document, ReadFailure
+    from corrobora.sources.base import path_name
     from corrobora.sources.jsonl import read_jsonl_stream
 
-    extractor = Extractor()
-    src = sys.stdin.buffer if input == "-" else open(input, "rb")  # noqa: SIM115
-    dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
-    failures: list[ReadFailure] = []
-
-    def documents() -> Iterator[Document]:
-        for item in read_jsonl_stream(src, input):
-            if isinstance(item, ReadFailure):
-                err.print(f"[red]error[/red] {item}", highlight=False, soft_wrap=True)
-                failures.append(item)
-            else:
-                yield item
-
+    src = sys.stdin.buffer if input == "-" else _open_input(input)
     try:
-        for _doc, ext in extractor.extract_many(documents()):
-            dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
+        dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot write {shown(output)}: {shown(exc.strerror or exc)}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    name = path_name(input)
+    failed = 0
+
+    def error_line(problem: str, line: object = None, doc_id: object = None) -> None:
+        nonlocal failed
+        failed += 1
+        # JSON with ASCII escapes: nothing in it reaches the terminal raw.
+        sys.stderr.write(json.dumps({"error": problem, "input": name, "line": line,
+                                     "id": doc_id}) + "\n")
+        sys.stderr.flush()
+
+    def read_failure(item: ReadFailure) -> None:
+        where, _, line = item.origin.rpartition(":")
+        error_line(item.problem, int(line) if where == name and line.isdigit() else None)
+
+    def chunks() -> Iterator[list[Document]]:
+        chunk: list[Document] = []
+        for item in read_jsonl_stream(src, name):
+            if isinstance(item, ReadFailure):
+                read_failure(item)
+                continue
+            chunk.append(item)
+            if len(chunk) >= 64:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    extractor = Extractor()
+    try:
+        for chunk in chunks():
+            for _doc, ext in extract_isolated(extractor, chunk, lambda doc, problem: error_line(
+                    problem, doc.extra.get("line"), doc.id)):
+                dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
     finally:
         if src is not sys.stdin.buffer:
             src.close()
         if dst is not sys.stdout:
             dst.close()
-    if failures:
+    if failed:
         raise typer.Exit(1)
+
+
+def _open_input(path: str) -> BinaryIO:
+    """A file given as input, opened for reading; one line and exit status 2 when it is not a
+    readable regular file (a FIFO would block forever, a directory is not JSON Lines)."""
+    problem = _not_a_file(path, "; pipe a stream to - (stdin) instead")
+    if problem is None:
+        try:
+            return open(path, "rb")
+        except OSError as exc:
+            problem = str(exc.strerror or exc)
+    _refuse(path, f"cannot read {shown_path(path)}: {shown(problem)}")
+
+
+def _not_a_file(path: str | Path, hint: str = "") -> str | None:
+    """Why `path` cannot be read as one input file, or None when it can."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file or directory"
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    if stat.S_ISDIR(mode):
+        return "a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device)" + hint
+    return None
+
+
+def _refuse(path: str | Path, message: str) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def _place_label(e: dict[str, Any]) -> str:
@@ -419,6 +497,7 @@ def import_(
 
     if kind.lower() not in KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="KIND")
+    _check_import_file(file)
     start = time.perf_counter()
     with _open(db) as store:
         with Progress(SpinnerColumn(), TextColumn(f"[bold]importing {kind}[/bold]"),
@@ -431,11 +510,17 @@ def import_(
                                 progress=lambda n: progress.advance(task, n))
             except ImportFileError as exc:
                 progress.stop()
-                err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
+            except Exception as exc:  # never a traceback; batches written before are kept
+                progress.stop()
+                err.print(f"[red]error:[/red] import of {shown(file)} stopped: "
+                          f"{shown(_describe(exc))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(2) from exc
         total = store.stats()["events"]
     for problem in s.problems[:50]:
-        err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]skipped[/yellow] {shown(problem)}", highlight=False,
+                  soft_wrap=True)
     if len(s.problems) > 50:
         err.print(f"... and {len(s.problems) - 50} more problems", highlight=False)
     if format == "json":
@@ -450,11 +535,29 @@ def import_(
                 f"imported {s.imported} rows ({s.already_stored} already stored, "
                 f"{s.changed} changed) → events: {s.events_new} new, {s.events_updated} "
                 f"updated (fused with stored ones); {total} events in the store")
-        err.print(f"{s.dataset} {file}: {s.rows} rows read in "
+        err.print(f"{shown(s.dataset)} {shown(file)}: {s.rows} rows read in "
                   f"{time.perf_counter() - start:.1f} s · {what}\nskipped: {skipped} · "
                   f"problems: {len(s.problems)}", highlight=False, soft_wrap=True)
     if s.rows and not (s.imported or s.already_stored or s.series_values or s.skipped):
         raise typer.Exit(1)
+
+
+def _describe(exc: BaseException) -> str:
+    from corrobora.ingest import describe
+
+    return describe(exc)
+
+
+def _check_import_file(file: Path) -> None:
+    """One line and exit status 2 for a dataset path that cannot be imported as given: not a
+    regular file (a FIFO would block), or a name that is not UTF-8 (the store records it)."""
+    from corrobora.sources.base import lone_surrogate
+
+    problem = _not_a_file(file)
+    if problem is None and lone_surrogate(str(file)) is not None:
+        problem = "the file name is not UTF-8; rename the file (or copy it) to import it"
+    if problem:
+        _refuse(file, f"{shown_path(file)}: {shown(problem)}")
 
 
 @app.command()

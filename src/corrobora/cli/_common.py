@@ -4,6 +4,7 @@ JSON output of dates."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -11,12 +12,36 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from corrobora.store import Store, StoreError
 
-# Piped output gets room for whole rows instead of rich's 80-column default.
-out = Console(width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True)
+# Piped output gets room for whole rows instead of rich's 80-column default. No emoji codes:
+# a title or file name with ":fire:" in it is printed as written.
+out = Console(width=None if sys.stdout.isatty() else 200, emoji=False)
+err = Console(stderr=True, emoji=False)
+
+# Characters a terminal acts on or that hide what follows: C0 and C1 controls (ESC, CSI,
+# newline: a name with one could forge a summary line), DEL, bidirectional overrides and
+# isolates, and lone surrogates (not printable at all).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def shown(value: object) -> str:
+    """Text that came from input (a path, an id, a problem that names them) made safe to
+    print through Rich: control characters shown as escapes (`\\x1b`, `\\n`), markup such
+    as `[bold]` or `[/x]` shown as written, never interpreted."""
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                            str(value))
+    return escape(text)
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as `shown`, with the bytes of a name that is not UTF-8 as `\\xe9` escapes."""
+    from corrobora.sources.base import path_name
+
+    return shown(path_name(path))
 
 DEFAULT_DB = os.environ.get("CORROBORA_DB", "corrobora.duckdb")
 DbOption = Annotated[Path, typer.Option("--db", help="The store (a DuckDB file).")]
@@ -26,7 +51,7 @@ def _open(db: Path, *, read_only: bool = False) -> Store:
     try:
         return Store(db, read_only=read_only)
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
 
 

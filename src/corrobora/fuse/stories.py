@@ -62,6 +62,19 @@ class StoryLink:
     score: float | None
 
 
+def window_around(times: Iterable[datetime]) -> tuple[datetime, datetime] | None:
+    """The span a pool of earlier documents is read from for documents published at `times`
+    (None when none is dated), clamped to the calendar: a date near year 1 or 9999 must not
+    overflow the arithmetic."""
+    dated = list(times)
+    if not dated:
+        return None
+    lo, hi = min(dated), max(dated)
+    floor, ceiling = datetime.min.replace(tzinfo=lo.tzinfo), datetime.max.replace(tzinfo=hi.tzinfo)
+    return (lo - WINDOW if lo - floor > WINDOW else floor,
+            hi + WINDOW if ceiling - hi > WINDOW else ceiling)
+
+
 def lead_text(title: str | None, text: str) -> str:
     head = text[:LEAD_CHARS]
     return f"{title}. {head}" if title and not text.startswith(title) else head

@@ -6,6 +6,7 @@ import bz2
 import gzip
 import io
 import lzma
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -13,7 +14,14 @@ from collections.abc import Callable, Generator, Iterator
 from typing import BinaryIO
 
 from corrobora.model.document import Document, ReadFailure
-from corrobora.sources.base import Blob, ReadError, ReadOptions, human_size, one_line
+from corrobora.sources.base import (
+    Blob,
+    ReadError,
+    ReadOptions,
+    human_size,
+    one_line,
+    path_name,
+)
 from corrobora.sources.sniff import COMPRESSED_SUFFIXES, extension
 
 Item = Document | ReadFailure
@@ -36,19 +44,48 @@ def _skipped(path: str) -> bool:
     return not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts)
 
 
+def _refused(path: str) -> str | None:
+    """Why a member is not read though it could be a document (said, not silently skipped):
+    a path that climbs out of the archive is how extraction attacks write outside a folder."""
+    parts = path.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "member path leaves the archive ('..'); not read"
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "member path is absolute; not read"
+    return None
+
+
+def _member_origin(blob: Blob, name: str) -> str:
+    return f"{blob.origin}!{path_name(name)}"  # tar decodes non-UTF-8 names to surrogates
+
+
 def read_tar(blob: Blob, options: ReadOptions, read_blob: ReadBlob) -> Iterator[Item]:
     """Members in archive order, streamed (`r|`): works on pipes and compressed streams."""
     count = 0
     try:
         with tarfile.open(fileobj=blob.stream, mode="r|*") as archive:
             for member in archive:
+                origin = _member_origin(blob, member.name)
+                if member.issym() or member.islnk():
+                    kind = "symbolic" if member.issym() else "hard"
+                    yield ReadFailure(origin, f"{kind} link member (to {member.linkname!r}); "
+                                              "links in archives are not followed")
+                    continue
+                problem = _refused(member.name)
+                if problem and (member.isfile() or member.isdir()):
+                    yield ReadFailure(origin, problem)
+                    continue
+                if not (member.isfile() or member.isdir()) and not _skipped(member.name):
+                    yield ReadFailure(origin, "not a regular file member (a device or FIFO); "
+                                              "not read")
+                    continue
                 if not member.isfile() or _skipped(member.name):
                     continue
                 handle = archive.extractfile(member)
                 if handle is None:
                     continue
                 child = Blob.open(
-                    f"{blob.origin}!{member.name}",
+                    origin,
                     member.name,
                     handle,
                     size=member.size,
@@ -74,9 +111,15 @@ def read_zip(blob: Blob, options: ReadOptions, read_blob: ReadBlob) -> Iterator[
     try:
         with zipfile.ZipFile(source) as archive:
             for info in archive.infolist():
+                origin = _member_origin(blob, info.filename)
+                problem = _refused(info.filename)
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    problem = "symbolic link member; links in archives are not followed"
+                if problem:
+                    yield ReadFailure(origin, problem)
+                    continue
                 if info.is_dir() or _skipped(info.filename):
                     continue
-                origin = f"{blob.origin}!{info.filename}"
                 if info.flag_bits & 0x1:
                     yield ReadFailure(origin, "encrypted zip member; not read")
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -224,8 +225,14 @@ def normalize_newlines(text: str) -> str:
 # --- metadata values -----------------------------------------------------------------------
 
 
+USABLE_YEARS = range(2, 9999)
+"""Publication years kept: 0001-01-01 and 9999-12-31 are placeholders ("no date", "never"),
+and the window arithmetic of stories and fusion would overflow next to the calendar's ends."""
+
+
 def parse_datetime(value: object) -> datetime | None:
-    """A tz-aware UTC datetime from ISO 8601, RFC 2822 or a datetime; naive times are UTC."""
+    """A tz-aware UTC datetime from ISO 8601, RFC 2822 or a datetime; naive times are UTC.
+    None for what is not a date, or is one of USABLE_YEARS' placeholders."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str) and value.strip():
@@ -235,13 +242,19 @@ def parse_datetime(value: object) -> datetime | None:
         except ValueError:
             try:
                 parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 return None
     else:
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        aware = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # 9999-12-31T23:00-05:00 is in year 10000 in UTC
+        return None
+    return aware if usable_date(aware) else None
+
+
+def usable_date(value: datetime | None) -> bool:
+    return value is not None and value.year in USABLE_YEARS
 
 
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
@@ -259,3 +272,26 @@ def one_line(text: str, limit: int = 200) -> str:
     """An error message fit for a one-line ReadFailure."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Index of the first lone surrogate (JSON's "\\ud800", not text any encoder can write)."""
+    match = _SURROGATE.search(text)
+    return match.start() if match else None
+
+
+def path_name(path: str | os.PathLike[str]) -> str:
+    """A path as a storable, printable str: bytes of a name that is not UTF-8 are shown as
+    `\\xe9` escapes instead of the surrogates Python decodes them to, which no UTF-8 writer
+    (the store, a terminal) accepts."""
+    name = os.fspath(path)
+    if lone_surrogate(name) is None:
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")

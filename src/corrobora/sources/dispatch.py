@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from corrobora.sources.base import (
     binary_kind,
     decode,
     one_line,
+    path_name,
 )
 from corrobora.sources.sniff import detect
 
@@ -48,16 +50,44 @@ def read_paths(
 def read_path(
     path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Item]:
-    """Documents from one file or directory."""
+    """Documents from one file or directory.
+
+    A path named here is followed wherever it points; inside a directory, a link to a file
+    outside it is not (a folder of reports must not read /etc/passwd into the store), nor is
+    a linked directory (it could loop back). FIFOs, sockets and devices are refused: opening
+    a FIFO with no writer blocks forever.
+    """
     options = ReadOptions(max_bytes=max_bytes)
     target = Path(path)
-    if target.is_dir():
-        for file in _walk(target):
-            yield from _read_file(file, options)
-    elif target.exists():
+    try:
+        mode = target.stat().st_mode
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            problem = ("broken symbolic link" if target.is_symlink()
+                       else "no such file or directory")
+        else:
+            problem = f"cannot read: {exc.strerror or exc}"
+        yield ReadFailure(path_name(path), problem)
+        return
+    if stat.S_ISDIR(mode):
+        empty = True
+        for item in _walk(target, target.resolve(), options):
+            empty = False
+            yield item
+        if empty:
+            yield ReadFailure(path_name(path), "no files to read in this directory "
+                                               "(hidden files are skipped)")
+    elif stat.S_ISREG(mode):
         yield from _read_file(target, options)
     else:
-        yield ReadFailure(str(path), "no such file or directory")
+        yield ReadFailure(path_name(path), _not_regular(mode))
+
+
+def _not_regular(mode: int) -> str:
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return (f"not a regular file or directory ({kind}); not read. To read a stream, "
+            "pipe it to `-` (stdin)")
 
 
 def read_stream(
@@ -82,32 +112,56 @@ def read_bytes(
     yield from read_stream(io.BytesIO(data), origin, name=name, max_bytes=max_bytes)
 
 
-def _walk(directory: Path) -> Iterator[Path]:
+def _walk(directory: Path, root: Path, options: ReadOptions) -> Iterator[Item]:
     try:
-        entries = sorted(directory.iterdir(), key=lambda p: p.name)
-    except OSError:
+        entries = sorted(directory.iterdir(), key=lambda p: os.fsencode(p.name))
+    except OSError as exc:
+        yield ReadFailure(path_name(directory), f"cannot list: {exc.strerror or exc}")
         return
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            if not entry.is_symlink():  # a linked directory could loop back on itself
-                yield from _walk(entry)
-        elif entry.is_file():
-            yield entry
+        origin = path_name(entry)
+        try:
+            linked = entry.is_symlink()
+            mode = entry.stat().st_mode
+        except OSError as exc:
+            problem = ("broken symbolic link" if isinstance(exc, FileNotFoundError)
+                       else f"cannot read: {exc.strerror or exc}")
+            yield ReadFailure(origin, problem)
+            continue
+        if stat.S_ISDIR(mode):
+            if linked:
+                yield ReadFailure(origin, "symbolic link to a directory; not followed "
+                                          "(name the directory itself to read it)")
+            else:
+                yield from _walk(entry, root, options)
+        elif not stat.S_ISREG(mode):
+            yield ReadFailure(origin, _not_regular(mode))
+        elif linked and not entry.resolve().is_relative_to(root):
+            yield ReadFailure(origin, f"symbolic link to {path_name(entry.resolve())}, outside "
+                                      f"{path_name(root)}; not followed")
+        else:
+            yield from _read_file(entry, options)
 
 
 def _read_file(path: Path, options: ReadOptions) -> Iterator[Item]:
-    origin = str(path)
+    origin = path_name(path)
     try:
-        handle = path.open("rb")
+        # Non-blocking: a FIFO swapped in after the check must not hang the run.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         yield ReadFailure(origin, f"cannot open: {exc.strerror or exc}")
         return
-    with handle:
+    with os.fdopen(fd, "rb") as handle:
         try:
-            size = os.fstat(handle.fileno()).st_size
-            blob = Blob.open(origin, path.name, handle, size=size, path=origin)
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                yield ReadFailure(origin, _not_regular(info.st_mode))
+                return
+            os.set_blocking(fd, True)
+            blob = Blob.open(origin, path_name(path.name), handle, size=info.st_size,
+                             path=os.fspath(path))
         except OSError as exc:
             yield ReadFailure(origin, f"cannot read: {exc.strerror or exc}")
             return

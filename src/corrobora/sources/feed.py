@@ -16,7 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from corrobora.model.document import Document, ReadFailure
-from corrobora.sources.base import ReadError, normalize_lang, one_line
+from corrobora.sources.base import ReadError, normalize_lang, one_line, usable_date
 from corrobora.sources.html import fragment_to_text
 from corrobora.text.clean import strip_boilerplate
 
@@ -66,7 +66,11 @@ def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            try:
+                when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            except (OverflowError, ValueError, OSError):
+                return None
+            return when if usable_date(when) else None
     return None
 
 

@@ -5,7 +5,10 @@ The text is kept exactly as given: gold toponym offsets index into it.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -15,6 +18,7 @@ from corrobora.sources.base import (
     Blob,
     ReadError,
     decode,
+    lone_surrogate,
     normalize_lang,
     one_line,
     parse_datetime,
@@ -23,6 +27,41 @@ from corrobora.sources.base import (
 
 _KNOWN = frozenset({"id", "text", "lang", "title", "published_at", "source", "url", "toponyms"})
 _SKIP_CHUNK = 1 << 20
+# Text-encoding BOMs a JSONL file may start with (a UTF-8 one is stripped from line 1).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: the UTF-32 LE BOM starts with UTF-16's
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads with the errors of hostile values as ReadError: a malformed line, an integer
+    over Python's 4,300-digit limit (ValueError), nesting deeper than the stack (RecursionError)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"invalid JSON, truncated or malformed ({exc})") from None
+    except RecursionError:
+        raise ReadError("invalid JSON: nested too deeply to read") from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python's int-string limit (sys.get_int_max_str_digits)
+            raise ReadError(f"invalid JSON: an integer of more than "
+                            f"{sys.get_int_max_str_digits():,} digits") from None
+        raise ReadError(f"invalid JSON: {one_line(str(exc), 120)}") from None
+
+
+def _check_unicode(record: dict[str, Any], doc_id: str | None) -> None:
+    """A lone surrogate ("\\ud800" escaped in the JSON) is not text: no UTF-8 writer, the
+    store included, accepts it. Refused, naming the field, rather than replaced: the offsets
+    of gold spans index into the text as given."""
+    for key in ("id", *sorted(_KNOWN - {"id", "toponyms"})):
+        value = record.get(key)
+        if isinstance(value, str) and (at := lone_surrogate(value)) is not None:
+            who = f"id {doc_id!r}: " if doc_id and key != "id" else ""
+            raise ReadError(f"{who}'{key}' has a lone surrogate ({value[at]!r}) at character "
+                            f"{at}; not valid Unicode")
 
 
 def record_to_document(record: Any, origin: str) -> Document:
@@ -32,8 +71,9 @@ def record_to_document(record: Any, origin: str) -> Document:
     if "id" not in record:
         raise ReadError("missing required field 'id'")
     doc_id = record["id"]
+    _check_unicode(record, doc_id if isinstance(doc_id, str) else None)
     if not isinstance(doc_id, str) or not doc_id.strip():
-        raise ReadError(f"'id' must be a non-empty string, got {json.dumps(doc_id)[:40]}")
+        raise ReadError(f"'id' must be a non-empty string, got {_short_json(doc_id)}")
     if "text" not in record:
         raise ReadError(f"id {doc_id!r}: missing required field 'text'")
     text = record["text"]
@@ -54,7 +94,7 @@ def record_to_document(record: Any, origin: str) -> Document:
     published_raw = record.get("published_at")
     published = parse_datetime(published_raw)
     if published_raw not in (None, "") and published is None:
-        warnings.append(f"'published_at' ignored: not a date ({str(published_raw)[:40]!r})")
+        warnings.append(f"'published_at' ignored: not a usable date ({str(published_raw)[:40]!r})")
     lang_raw = optional_str("lang")
     lang = normalize_lang(lang_raw)
     if lang_raw and lang is None:
@@ -80,6 +120,13 @@ def record_to_document(record: Any, origin: str) -> Document:
     )
 
 
+def _short_json(value: Any) -> str:
+    try:
+        return json.dumps(value)[:40]
+    except ValueError:  # an integer over the 4,300-digit limit, or nesting too deep
+        return type(value).__name__
+
+
 def _toponyms(value: Any, length: int, doc_id: str) -> list[tuple[int, int]] | None:
     # Gold spans are refused rather than dropped when wrong: a silently shortened gold set
     # would skew every score computed on it.
@@ -103,27 +150,44 @@ def _toponyms(value: Any, length: int, doc_id: str) -> list[tuple[int, int]] | N
 
 
 def _parse_line(raw: bytes, origin: str, line_no: int) -> Document:
+    if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]  # an editor's UTF-8 signature, not part of line 1
     try:
         line = raw.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError:
         line, encoding = decode(raw)
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"invalid JSON, truncated or malformed ({exc})") from None
-    document = record_to_document(record, origin)
+    document = record_to_document(loads(line), origin)
     document.extra["line"] = line_no
     document.extra["encoding"] = encoding
     return document
+
+
+class _Recoded:
+    """A UTF-16/32 stream's lines as UTF-8 bytes, so lines split at its own newlines."""
+
+    def __init__(self, stream: BinaryIO, encoding: str) -> None:
+        self._text = io.TextIOWrapper(stream, encoding=encoding, newline="")  # type: ignore[arg-type]
+        self._encoding = encoding
+
+    def readline(self, size: int = -1) -> bytes:
+        try:
+            return self._text.readline(size).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"invalid {self._encoding} ({one_line(str(exc), 80)})") from None
 
 
 def read_jsonl(blob: Blob, max_bytes: int) -> Iterator[Document | ReadFailure]:
     """Each line one document; a bad line fails as `origin:LINE` and the rest are read."""
     line_no = 0
     seen_record = False
+    stream: BinaryIO | _Recoded = blob.stream
+    for bom, encoding in _WIDE_BOMS:
+        if blob.head.startswith(bom):
+            stream = _Recoded(blob.stream, encoding)
+            break
     while True:
-        raw = blob.stream.readline(max_bytes + 1)
+        raw = stream.readline(max_bytes + 1)
         if not raw:
             if not seen_record:
                 yield ReadFailure(blob.origin, "empty file (only whitespace)")
@@ -133,8 +197,9 @@ def read_jsonl(blob: Blob, max_bytes: int) -> Iterator[Document | ReadFailure]:
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             size = len(raw)
             while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
-                raw = blob.stream.readline(_SKIP_CHUNK)
+                raw = stream.readline(_SKIP_CHUNK)
                 size += len(raw)
+            seen_record = True  # a record, if too large: not an "empty file" as well
             yield ReadFailure(where, size_problem(size, max_bytes))
             continue
         if not raw.strip():
@@ -161,11 +226,10 @@ def read_jsonl_stream(
 def read_json(data: bytes, origin: str) -> Iterator[Document | ReadFailure]:
     """A `.json` file: one record, or an array of records."""
     text, encoding = decode(data)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"invalid JSON ({exc})") from None
+    value = loads(text)
     records = value if isinstance(value, list) else [value]
+    if not records:
+        raise ReadError("empty JSON array: no documents")
     for i, record in enumerate(records):
         try:
             document = record_to_document(record, origin)

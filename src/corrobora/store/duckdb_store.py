@@ -116,6 +116,11 @@ class Store:
                 self.con.execute(
                     "INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name]
                 )
+            # Each schema change out of the write-ahead log at once: DuckDB cannot replay an
+            # ADD COLUMN on a table with a function default (duckdb#18259), so a kill -9 of
+            # the first ingest into a new store, before any checkpoint, left a store that no
+            # longer opens.
+            self.con.execute("CHECKPOINT")
         return self.schema_version()
 
     @contextmanager
