@@ -5,6 +5,7 @@ budget. The inputs are generated here; each test asserts what comes out, never h
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 from spacy.language import Language
@@ -59,7 +60,7 @@ def test_pieces_cover_the_text_within_the_limit_cut_at_paragraphs() -> None:
     text = ("A sentence of a paragraph. " * 30 + "\n\n") * 200
     cuts = pieces(text, limit=2_000)
     assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
-    assert all(a[1] == b[0] for a, b in zip(cuts, cuts[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(cuts))
     assert all(0 < e - s <= 2_000 for s, e in cuts)
     assert all(text[:e].endswith("\n\n") for _, e in cuts[:-1])
     # no break anywhere: cut at the limit
