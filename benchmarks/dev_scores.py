@@ -68,7 +68,7 @@ def run(task: str, shared: Path, out: Path, half: str | None = None) -> dict[str
         gold = _subset(gold, out / f"{task}.{half}.gold.jsonl", ids)
         if task in INPUTS:
             inp = _subset(inp, out / f"{task}.{half}.in.jsonl", ids)
-    else:
+    elif task not in INPUTS:  # a given input is shared data: never write over it
         subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
                         *input_flags, str(gold), str(inp)], check=True, capture_output=True)
     t0 = time.perf_counter()

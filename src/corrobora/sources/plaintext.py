@@ -33,15 +33,18 @@ _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 # Markdown, reduced to its words. Emphasis is undone only between delimiters that open after
 # a space or punctuation and close before one, so "a** twice" or "f***ing" stay as written.
+# What a bracket or delimiter encloses is at most _SPAN characters: unbounded, every opener
+# without a closer scanned to the end of the line or text, quadratic in it ("![" * 20,000).
+_SPAN = 500
 _FENCE = re.compile(r"^[ \t]*(```|~~~).*$", re.MULTILINE)
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _SETEXT = re.compile(r"^[ \t]*(=+|-+)[ \t]*$", re.MULTILINE)
 _QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
 _BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+(?=\S)", re.MULTILINE)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()]*\))*(?:[ \t]+\"[^\"]*\")?\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", re.MULTILINE)
+_IMAGE = re.compile(rf"!\[([^\]]{{0,{_SPAN}}})\]\([^)]{{0,{_SPAN}}}\)")
+_LINK = re.compile(rf"\[([^\]]{{1,{_SPAN}}})\]\((?:[^()\s]|\([^()]*\))*(?:[ \t]+\"[^\"]*\")?\)")
+_REF_LINK = re.compile(rf"\[([^\]]{{1,{_SPAN}}})\]\[[^\]]{{0,{_SPAN}}}\]")
+_REF_DEF = re.compile(rf"^[ \t]{{0,3}}\[[^\]]{{1,{_SPAN}}}\]:[ \t]*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -49,7 +52,7 @@ _CODE = re.compile(r"`([^`\n]+)`")
 
 def _emphasis(delimiter: str) -> tuple[str, re.Pattern[str]]:
     d, c = re.escape(delimiter), re.escape(delimiter[0])
-    return delimiter, re.compile(rf"(?<![\w{c}]){d}(?=\S)(.+?)(?<=\S){d}(?![\w{c}])")
+    return delimiter, re.compile(rf"(?<![\w{c}]){d}(?=\S)(.{{1,{_SPAN}}}?)(?<=\S){d}(?![\w{c}])")
 
 
 _EMPHASIS = [_emphasis(d) for d in ("***", "___", "**", "__", "~~", "*", "_")]
