@@ -17,7 +17,8 @@ XSS_ID = "xss-probe-1"  # written by conftest.demo_db
 
 @pytest.fixture(scope="module")
 def client(demo_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_db)) as c:
+    # A loopback Host: the server answers no other (tests/web/test_security.py).
+    with TestClient(create_app(demo_db), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 
