@@ -225,3 +225,33 @@ def test_a_missing_store_is_refused_at_start(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="no such store"):
         create_app(tmp_path / "none.duckdb")
+
+
+def test_no_answer_shows_where_files_lay_on_the_ingesting_machine(
+        client: TestClient, demo_db: Path) -> None:
+    from corrobora.demo import corpus_path
+
+    folders = {str(corpus_path().resolve()), str(demo_db.parent.resolve()),
+               str(Path.home()) + "/", "/tmp/"}
+    docs = [d["id"] for d in client.get("/api/documents", params={"limit": 500}
+                                        ).json()["items"]]
+    events = [e["id"] for e in client.get("/api/events", params={"limit": 500}
+                                          ).json()["items"]]
+    paths = ["/api/documents?limit=500", "/api/documents?format=csv", "/api/events?limit=500",
+             "/api/events?format=csv", "/api/stats", "/api/facets", "/api/sources",
+             "/api/actors", "/api/actors/graph", "/api/geo/events", "/api/geo/regions",
+             "/api/events/counts", "/api/review?limit=200", "/api/analyses/removals",
+             "/api/analyses/removal?removal=zambada-2024",
+             *(f"/api/documents/{d}" for d in docs), *(f"/api/events/{e}" for e in events)]
+    seen = 0
+    for path in paths:
+        r = client.get(path)
+        if r.status_code == 404 and path.startswith("/api/review"):
+            continue
+        assert r.status_code == 200, (path, r.text[:200])
+        leaks = [f for f in folders if f in r.text]
+        assert not leaks, (path, leaks)
+        seen += 1
+    assert seen > 20
+    one = client.get(f"/api/documents/{XSS_ID}").json()
+    assert one["origin"] == "probe.jsonl"

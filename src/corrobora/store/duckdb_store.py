@@ -31,7 +31,7 @@ def _open_error(path: Path, exc: duckdb.Error) -> str:
     if m is None:
         return f"{path}: cannot open as a Corrobora store: {exc}"
     return (f"{path}: {_holder(int(m['pid']), m['program'])} has this store open; stop it "
-            "or wait for it to end, or use --db on a copy of the file")
+            "(or let it finish), or use --db on a copy")
 
 
 def _holder(pid: int, program: str) -> str:
