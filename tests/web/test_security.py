@@ -4,13 +4,22 @@ the real application over a copy of the demo store."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from corrobora.cli import app as cli_app
 from corrobora.web import create_app
 
 XSS_ID = "xss-probe-1"  # written by conftest.demo_db
@@ -207,3 +216,98 @@ def test_a_review_server_makes_a_token_when_none_is_given(review_db: Path) -> No
         assert isinstance(app.state.token, str) and len(app.state.token) >= 24
     finally:
         app.state.store.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _raw(port: int, method: str, path: str, headers: dict[str, str],
+         body: bytes | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture()
+def served(review_db: Path) -> Iterator[tuple[int, str, subprocess.Popen[str]]]:
+    """`corrobora serve --review` as a user starts it, with the token it prints."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "CORROBORA_REVIEW_TOKEN"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corrobora.cli", "serve", "--db", str(review_db), "--port",
+         str(port), "--review", "--reviewer", "ana", "--allowed-host", "corrobora.lan"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        lines = []
+        assert proc.stdout is not None
+        while not any("#token=" in line for line in lines):
+            line = proc.stdout.readline()
+            if not line:
+                pytest.fail("serve ended: " + "".join(lines))
+            lines.append(line)
+        token = "".join(lines).split("#token=")[1].split()[0]
+        assert f"review token: {token}" in "".join(lines)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _raw(port, "GET", "/api/stats", {"Host": f"127.0.0.1:{port}"})[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield port, token, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_review_prints_a_token_and_refuses_rebound_and_tokenless_writes(
+        served: tuple[int, str, subprocess.Popen[str]], review_db: Path) -> None:
+    port, token, _ = served
+    assert len(token) >= 24
+    host = {"Host": f"127.0.0.1:{port}"}
+    status, body = _raw(port, "GET", f"/api/documents/{XSS_ID}", {"Host": f"evil.example:{port}"})
+    assert status == 421 and b"Gunmen" not in body
+    assert _raw(port, "GET", "/api/stats", {"Host": "corrobora.lan"})[0] == 200
+    assert _raw(port, "GET", "/api/stats", {})[0] == 400  # no Host at all
+    report = json.loads(_raw(port, "GET", "/api/review", host)[1])["items"][0]["report_id"]
+    confirm = json.dumps({"id": report}).encode()
+    post = {**host, "Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}"}
+    assert _raw(port, "POST", "/api/review/confirm", post, confirm)[0] == 401
+    assert _raw(port, "POST", "/api/review/confirm",
+                {**post, "Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}",
+                 "Authorization": f"Bearer {token}"}, confirm)[0] == 421
+    status, body = _raw(port, "POST", "/api/review/confirm",
+                        {**post, "Authorization": f"Bearer {token}"}, confirm)
+    assert status == 200, body
+    status, body = _raw(port, "POST", "/api/review/confirm",
+                        {**post, "Authorization": f"Bearer {token}"},
+                        b'{"id": "\\ud800abcdef"}')
+    assert status == 400 and b"lone surrogate" in body
+
+
+def test_serve_refuses_a_bad_allowed_host_in_one_line(review_db: Path) -> None:
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(review_db),
+                                          "--allowed-host", "evil/host"])
+    assert result.exit_code == 2
+    assert "--allowed-host 'evil/host' is not a host name" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_short_token(review_db: Path) -> None:
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(review_db), "--review",
+                                          "--token", "1234"])
+    assert result.exit_code == 2 and "at least 16 characters" in result.output

@@ -488,7 +488,10 @@ def serve(
     from corrobora.fuse.review import default_actor
     from corrobora.web import create_app
 
-    if token is not None and len(token) < 16:
+    if token is not None and not review:
+        err.print("[yellow]warning:[/yellow] --token (or CORROBORA_REVIEW_TOKEN) is used "
+                  "only with --review; this server records nothing")
+    elif token is not None and len(token) < 16:
         err.print("[red]error:[/red] --token: use at least 16 characters (or leave it out "
                   "to get a random one)")
         raise typer.Exit(2)
@@ -501,12 +504,15 @@ def serve(
         raise typer.Exit(2) from exc
     base = web_app.state.hosts.example() if host.strip("[]") in ("0.0.0.0", "::") \
         else f"http://{f'[{host}]' if ':' in host else host}:{port}/"
-    err.print(escape(f"serving {db} on {base} (API docs: /docs)"), highlight=False)
+    # soft_wrap: a long path or address stays one line a user can copy.
+    err.print(escape(f"serving {db} on {base} (API docs: /docs)"), highlight=False,
+              soft_wrap=True)
     if review:
         # The fragment never leaves the browser: the review page keeps the token for the
         # tab (sessionStorage) and sends it with each decision.
         err.print(escape(f"review token: {web_app.state.token}\n"
-                         f"open {base}review#token={web_app.state.token}"), highlight=False)
+                         f"open {base}review#token={web_app.state.token}"), highlight=False,
+                  soft_wrap=True)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
