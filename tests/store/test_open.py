@@ -7,7 +7,6 @@ import hashlib
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,19 +29,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_locked(path: Path, proc: subprocess.Popen[bytes]) -> None:
-    """Until opening `path` fails on the other process's lock."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode() if proc.stdout else ""
-            pytest.fail(f"the holding process ended: {out}")
-        try:
-            duckdb.connect(str(path), read_only=True).close()
-        except duckdb.IOException:
-            return
-        time.sleep(0.2)
-    pytest.fail("the other process never locked the store")
+def _wait_open(proc: subprocess.Popen[bytes], marker: bytes) -> None:
+    """Until the other process says it has the store open (probing the lock from here
+    would race with it: a probe's own open can make the holder's fail)."""
+    assert proc.stdout is not None
+    seen = b""
+    while marker not in seen:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail(f"the holding process ended: {seen.decode()}")
+        seen += line
 
 
 @pytest.fixture()
@@ -57,7 +53,7 @@ def held_by_script(store: Path) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen([sys.executable, "-c", HOLD, str(store)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_locked(store, proc)
+        _wait_open(proc, b"open")
         yield proc
     finally:
         proc.kill()
@@ -70,7 +66,7 @@ def held_by_serve(store: Path) -> Iterator[subprocess.Popen[bytes]]:
                              str(store), "--port", str(_free_port()), "--review"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_locked(store, proc)
+        _wait_open(proc, b"serving")
         yield proc
     finally:
         proc.terminate()
