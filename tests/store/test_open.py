@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -29,16 +30,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_open(proc: subprocess.Popen[bytes], marker: bytes) -> None:
-    """Until the other process says it has the store open (probing the lock from here
-    would race with it: a probe's own open can make the holder's fail)."""
-    assert proc.stdout is not None
-    seen = b""
-    while marker not in seen:
-        line = proc.stdout.readline()
-        if not line:
-            pytest.fail(f"the holding process ended: {seen.decode()}")
-        seen += line
+@contextmanager
+def _holding(cmd: list[str], marker: bytes) -> Iterator[subprocess.Popen[bytes]]:
+    """`cmd` running until the block ends, once it has said (`marker`) that it has the
+    store open: probing the lock from here would race with it."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert proc.stdout is not None
+        seen = b""
+        while marker not in seen:
+            line = proc.stdout.readline()
+            if not line:
+                pytest.fail(f"the holding process ended: {seen.decode()}")
+            seen += line
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture()
@@ -50,27 +58,15 @@ def store(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def held_by_script(store: Path) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(store)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        _wait_open(proc, b"open")
+    with _holding([sys.executable, "-c", HOLD, str(store)], b"open") as proc:
         yield proc
-    finally:
-        proc.kill()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture()
 def held_by_serve(store: Path) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-m", "corrobora.cli", "serve", "--db",
-                             str(store), "--port", str(_free_port()), "--review"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        _wait_open(proc, b"serving")
+    with _holding([sys.executable, "-m", "corrobora.cli", "serve", "--db", str(store),
+                   "--port", str(_free_port()), "--review"], b"serving") as proc:
         yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.parametrize("read_only", [False, True])
