@@ -138,10 +138,25 @@ def test_ingest_refuses_a_duckdb_database_that_is_not_a_store(tmp_path: Path) ->
     assert _digest(path) == before
 
 
-def test_an_empty_duckdb_database_or_a_new_path_becomes_a_store(tmp_path: Path) -> None:
+def test_a_refusal_naming_a_path_with_brackets_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "an [/x] [bold]dir" / "analysis.duckdb"  # folders "an [", "x] [bold]dir"
+    path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    result = CliRunner().invoke(app, ["stats", "--db", str(path)])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and "not a Corrobora store" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_empty_duckdb_database_an_empty_file_or_a_new_path_becomes_a_store(
+        tmp_path: Path) -> None:
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
+    touched = tmp_path / "touched.duckdb"
+    touched.touch()
     latest = max(v for v, _, _ in Store.migrations())
-    for path in (empty, tmp_path / "new.duckdb"):
+    for path in (empty, touched, tmp_path / "new.duckdb"):
         with Store(path) as store:
             assert store.schema_version() == latest

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from corrobora.store import Store, StoreError
 
@@ -26,7 +27,8 @@ def _open(db: Path, *, read_only: bool = False) -> Store:
     try:
         return Store(db, read_only=read_only)
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        # Escaped: a path or a holder's command line may hold [brackets] Rich would parse.
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
 
 

@@ -96,6 +96,9 @@ class Store:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such store (run `corrobora ingest` first)")
+        if not read_only and self.path.is_file() and self.path.stat().st_size == 0:
+            # An empty file (`touch`, mktemp) is a new store; DuckDB calls it invalid.
+            self.path.unlink()
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
