@@ -51,3 +51,17 @@ def test_a_negated_event_is_no_event(extractor: Extractor, text: str, lang: str)
 def test_an_event_beside_a_negation_still_counts(extractor: Extractor) -> None:
     text = "Police arrested two men in Tijuana; no one was injured."
     assert "ARREST" in _types(extractor, text)
+
+
+@pytest.mark.parametrize(("text", "lang", "seizure"), [
+    ("Police seized 14 rifles and a grenade in Culiacan on Monday.", "en", "DISR_WEAP"),
+    ("Soldados aseguraron armas largas, granadas y cartuchos en Culiacán.", "es", "DISR_WEAP"),
+])
+def test_seized_weapon_is_no_attack(extractor: Extractor, text: str, lang: str,
+                                    seizure: str) -> None:
+    types = {e.case_label for e in extractor.extract(Document(text, "t", lang=lang)).events}
+    assert types == {seizure}
+
+
+def test_thrown_grenade_is_an_attack(extractor: Extractor) -> None:
+    assert "GRENADE" in _types(extractor, "Gunmen threw a grenade at a bar in Celaya on Monday.")

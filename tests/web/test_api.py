@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
+from corrobora.extract import ontology
 from corrobora.web import create_app
 
 XSS_ID = "xss-probe-1"  # written by conftest.demo_db
@@ -255,3 +258,25 @@ def test_no_answer_shows_where_files_lay_on_the_ingesting_machine(
     assert seen > 20
     one = client.get(f"/api/documents/{XSS_ID}").json()
     assert one["origin"] == "probe.jsonl"
+
+
+def test_ontology_gives_every_type_one_family(client: TestClient) -> None:
+    body = client.get("/api/ontology").json()
+    assert len(body["families"]) == len(set(body["families"]))
+    assert {t["type"] for t in body["types"]} == set(ontology.types())
+    assert all(t["family"] in body["families"] for t in body["types"])
+    assert body["families"][0] == "political_violence"  # named families first, in order
+
+
+def test_a_count_with_no_upper_bound_reads_at_least(tmp_path: Path, demo_db: Path) -> None:
+    db = tmp_path / "open.duckdb"
+    shutil.copy(demo_db, db)
+    with duckdb.connect(str(db)) as con:  # one report says "at least N dead"
+        event_id, report_id, low = con.execute(
+            "SELECT event_id, id, fatalities_min FROM event_reports "
+            "WHERE fatalities_min IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+        con.execute("UPDATE event_reports SET fatalities_max = NULL WHERE id = ?", [report_id])
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as c:
+        reported = c.get(f"/api/events/{event_id}").json()["ranges"]["fatalities"]["reported"]
+    assert f"≥ {low}" in reported
+    assert not any("None" in r for r in reported)

@@ -807,6 +807,26 @@ def _talked_about(doc: Doc, hit: _Hit, hits: list[_Hit], lang: str) -> bool:
     return fold(verb.lemma_) not in set(lex("cues.yaml", "happening_verbs", lang))
 
 
+@cache
+def _goods(lang: str) -> dict[str, str]:
+    """Seizable goods of inventory.yaml (accent-folded phrase -> the seizure type they make)."""
+    return {fold(g): type_name for type_name, by_lang in
+            load_yaml("ontology/inventory.yaml")["goods"].items()
+            for g in by_lang.get(lang) or by_lang["en"]}
+
+
+def _seized_good(sent: Span, hit: _Hit, lang: str) -> bool:
+    """True when the trigger is a weapon or drug named as what a seizure verb took ("seized
+    two rifles and a grenade"): the thing seized, not the weapon of an attack."""
+    goods = _goods(lang)
+    if ontology.family(hit.type) in {ontology.family(t) for t in goods.values()} or \
+            not token_keys(sent.doc[hit.start]) & goods.keys():
+        return False
+    verbs = set(lex("inventory.yaml", "seizure_verbs", lang))
+    before = sent.doc[max(sent.start, hit.start - _GAP - 3):hit.start]
+    return any(token_keys(t) & verbs for t in before)
+
+
 def _reports_nothing(sent: Span, lang: str) -> bool:
     return next(iter(find_phrases(sent, lex("inventory.yaml", "no_event", lang))), None) \
         is not None
@@ -903,7 +923,7 @@ def _reporting_hits(f: _Found, sentences: list[Span]) -> dict[int, list[_Hit]]:
         all_hits = _match_triggers(sent, lang)
         for h in _select(all_hits):
             if not (_negated(doc, sent, h) or _time_reference(doc, h, lang)
-                    or _talked_about(doc, h, all_hits, lang)):
+                    or _talked_about(doc, h, all_hits, lang) or _seized_good(sent, h, lang)):
                 found.append((sent, h))
     if not found:
         return {}

@@ -74,6 +74,13 @@ def event_summary(row: dict[str, Any]) -> dict[str, Any]:
     })
 
 
+def _count_range(low: int, high: int | None) -> str:
+    # A report with no upper bound ("at least 3 dead") reads "≥ 3", never "3-None".
+    if high is None:
+        return f"≥ {low}"
+    return str(low) if low == high else f"{low}-{high}"
+
+
 def event_detail(row: dict[str, Any]) -> dict[str, Any]:
     """One event with its grading, disagreement ranges, actors and every report with its
     sentence (text and character offsets into its document)."""
@@ -86,8 +93,7 @@ def event_detail(row: dict[str, Any]) -> dict[str, Any]:
         "date": {"min": row.get("date"), "max": row.get("date_max") or row.get("date"),
                  "reported": report_dates},
         "fatalities": {"min": row.get("fatalities_min"), "max": row.get("fatalities_max"),
-                       "reported": sorted({f"{a}-{b}" if a != b else str(a)
-                                           for a, b in fatal})},
+                       "reported": sorted({_count_range(a, b) for a, b in fatal})},
         "disagree": {"date": len(report_dates) > 1,
                      "fatalities": len({f for f in fatal}) > 1},
     })

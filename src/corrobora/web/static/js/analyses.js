@@ -40,14 +40,21 @@ function plot(study) {
   return root;
 }
 
+// The study's method in the interface language (the API names it in English).
+function methodText(method) {
+  if (method.startsWith("exact conditional Poisson")) return t("method_exact");
+  if (method.startsWith("quasi-Poisson GLM")) return t("method_quasi");
+  return method;
+}
+
 function results(study) {
-  const fmt = (v) => (v === null || v === undefined ? "n/a" : Number(v).toFixed(2));
+  const fmt = (v) => (v === null || v === undefined ? t("n_a") : Number(v).toFixed(2));
   const rows = [
     [t("region"), study.region], [t("removal"), study.date],
     [`${t("before")} (${study.before.from}..${study.before.to})`, `${fmt(study.before_mean)} ${t("per_month")}`],
     [`${t("after")} (${study.after.from}..${study.after.to})`, `${fmt(study.after_mean)} ${t("per_month")}`],
     [t("ratio"), `${fmt(study.ratio)} (${t("interval")} ${fmt(study.ci_low)}–${fmt(study.ci_high)})`],
-    [t("method"), study.method],
+    [t("method"), methodText(study.method)],
   ];
   return el("dl", { class: "fields", id: "study-results" }, rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
 }
@@ -58,7 +65,10 @@ async function run(params) {
   try {
     const study = await getJSON("/api/analyses/removal", params);
     clear(out).append(results(study), plot(study),
-      el("p", { class: "hint", text: `${study.windows}. ${study.source}` }));
+      el("p", { class: "hint", text: `${t("windows", { b0: study.before.from, b1: study.before.to,
+        a0: study.after.from, a1: study.after.to, m: String(study.date).slice(0, 7),
+        lag: study.lag_months ?? 0 })}. ${
+        study.source.replace("(violent events)", `(${t("violent_events")})`)}` }));
   } catch (error) {
     clear(out);
     showError(out, error);

@@ -70,7 +70,7 @@ async function render() {
   const meta = [
     [t("source"), `${doc.source || "?"}${doc.reliability ? ` (${doc.reliability})` : ""}`],
     [t("published"), doc.published_at || "?"], [t("language"), doc.lang || "?"],
-    [t("origin"), doc.origin], ["url", doc.url || ""], [t("story"), doc.story_id || ""],
+    [t("origin"), doc.origin || ""], [t("url"), doc.url || ""], [t("story"), doc.story_id || ""],
     [t("copy_of"), doc.duplicate_of || "–"], ["TLP", doc.marking],
   ];
   const { body, first } = renderText(doc, highlight, query.get("event"));

@@ -35,7 +35,9 @@ export function clear(node) {
   return node;
 }
 
+// A count with its bounds: "3", "3–5", or "≥ 3" when no upper bound was reported.
 export function range(min, max) {
   if (min === null || min === undefined) return "";
-  return min === max || max === null || max === undefined ? String(min) : `${min}–${max}`;
+  if (max === null || max === undefined) return `≥ ${min}`;
+  return min === max ? String(min) : `${min}–${max}`;
 }

@@ -9,6 +9,11 @@ import { shell, showError } from "./shell.js";
 shell("map");
 const main = document.getElementById("event");
 
+// The Admiralty label of a grade in the interface language ("" for no grade).
+function gradeLabel(scale, grade) {
+  return grade === null || grade === undefined ? "" : t(`${scale}_${grade}`);
+}
+
 function field(label, ...value) {
   return [el("dt", { text: t(label) }), el("dd", {}, ...value)];
 }
@@ -55,7 +60,8 @@ async function render() {
   main.append(
     el("h1", {}, el("span", { class: "type", text: e.type }), " ",
       el("small", { class: "id", text: e.id })),
-    el("p", { class: "subtitle", text: [e.acled_event_type, e.case_label].filter(Boolean).join(" · ") }),
+    el("p", { class: "subtitle", text: [e.acled_event_type && t(`acled_${e.acled_event_type}`),
+      e.case_label].filter(Boolean).join(" · ") }),
     el("div", { class: "columns" },
       el("section", { class: "panel" }, el("h2", { text: t("event") }), el("dl", { class: "fields" },
         field("when", when, ` (${t("precision")} ${e.time_precision ?? "?"})`, disagree("date")),
@@ -69,8 +75,8 @@ async function render() {
             text: ` → ${a.actor_name || a.actor_id}` }) : "")))),
       )),
       el("section", { class: "panel grading" }, el("h2", { text: t("grading") }), el("dl", { class: "fields" },
-        field("reliability", el("strong", { text: g.reliability }), ` ${g.reliability_label || ""}`),
-        field("credibility", el("strong", { text: g.credibility }), ` ${g.credibility_label || ""}`),
+        field("reliability", el("strong", { text: g.reliability }), ` ${gradeLabel("rel", g.reliability)}`),
+        field("credibility", el("strong", { text: g.credibility }), ` ${gradeLabel("cred", g.credibility)}`),
         field("independent_sources", el("strong", { id: "independent", text: g.independent_sources })),
         field("reports", String(g.n_reports)),
         field("source_keys", g.source_keys.join(", ")),

@@ -3,20 +3,33 @@
 // by fatalities. Leaflet, leaflet.markercluster and topojson-client are vendored globals.
 /* global L, topojson */
 import { el } from "./dom.js";
+import { t, label } from "./i18n.js";
 
+// One colour per event family (Tableau 10, well apart for the eye); should the ontology
+// name more families, further hues are spread around the colour wheel.
 const PALETTE = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
-  "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#843c39", "#7b4173"];
+  "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
 
-export function colourOf(type, types) {
-  const i = types.indexOf(type);
-  return PALETTE[(i < 0 ? types.length : i) % PALETTE.length];
+// The ontology's families, in the order that gives each its colour, and each type's family.
+export function colourScheme(ontology) {
+  const families = [...ontology.families];
+  const family = new Map(ontology.types.map((x) => [x.type, x.family]));
+  const colour = new Map(families.map((f, i) => [f, i < PALETTE.length ? PALETTE[i]
+    : `hsl(${Math.round((i - PALETTE.length) * 137.5) % 360}, 55%, 45%)`]));
+  return { families, family, colour,
+    of: (type) => colour.get(family.get(type) || type) || "#444" };
+}
+
+export function familyLabel(name) {
+  return label("fam_", name);
 }
 
 export async function createMap(node) {
   const map = L.map(node, { center: [23.5, -102], zoom: 5, minZoom: 2, maxZoom: 12,
-    attributionControl: true, preferCanvas: false });
+    attributionControl: true, preferCanvas: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t("zoom_in"), zoomOutTitle: t("zoom_out") }).addTo(map);
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Natural Earth (public domain)");
+  map.attributionControl.addAttribution(t("attribution"));
   const [world, states] = await Promise.all([
     fetch("/static/vendor/world-atlas/countries-50m.json").then((r) => r.json()),
     fetch("/static/vendor/mexico-states/mexico-states.geojson").then((r) => r.json()),
@@ -51,14 +64,14 @@ export function choropleth(view, regions) {
   });
 }
 
-export function plotEvents(view, features, types, onOpen) {
+export function plotEvents(view, features, scheme, onOpen) {
   view.clusters.clearLayers();
   const markers = features.map((f) => {
     const [lon, lat] = f.geometry.coordinates;
     const p = f.properties;
     const dead = p.fatalities_max || p.fatalities_min || 0;
     const marker = L.circleMarker([lat, lon], { radius: 5 + Math.min(14, 2.5 * Math.sqrt(dead)),
-      color: "#222", weight: 1, fillColor: colourOf(p.type, types), fillOpacity: 0.85 });
+      color: "#222", weight: 1, fillColor: scheme.of(p.type), fillOpacity: 0.85 });
     // A tooltip built from text nodes: place names come from reports.
     const tip = el("div", {}, el("strong", { text: p.type }), el("br"),
       `${p.date || "?"} · ${p.place_name || ""} ${p.admin1_code || ""}`, el("br"),
@@ -70,12 +83,17 @@ export function plotEvents(view, features, types, onOpen) {
   view.clusters.addLayers(markers);
 }
 
-export function legend(container, types) {
-  container.append(...types.map((type) => el("span", { class: "key" },
-    swatch(colourOf(type, types)), type)));
+// A key per family of the events present, its types in the title.
+export function legend(container, scheme, presentTypes) {
+  const present = new Set(presentTypes.map((x) => scheme.family.get(x) || x));
+  const keys = scheme.families.filter((f) => present.has(f)).map((f) => el("span", {
+    class: "key", dataset: { family: f },
+    title: presentTypes.filter((x) => (scheme.family.get(x) || x) === f).join(", ") },
+    swatch(scheme.colour.get(f)), familyLabel(f)));
+  container.append(el("span", { class: "legend-title", text: `${t("families")}:` }), ...keys);
 }
 
-function swatch(colour) {
+export function swatch(colour) {
   const s = el("span", { class: "swatch" });
   s.style.backgroundColor = colour;
   return s;

@@ -1,7 +1,7 @@
 // The source registry: Admiralty grades, and what the store holds from each source.
 import { getJSON } from "./api.js";
 import { el } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, label } from "./i18n.js";
 import { shell, showError } from "./shell.js";
 
 shell("sources");
@@ -15,7 +15,7 @@ async function render() {
     el("table", { class: "sources", id: "source-table" },
       el("thead", {}, el("tr", {}, head.map((h) => el("th", { text: t(h) })))),
       el("tbody", {}, data.items.map((s) => el("tr", {},
-        el("td", { text: s.name }), el("td", { text: s.kind || "" }),
+        el("td", { text: s.name }), el("td", { text: s.kind ? label("kind_", s.kind) : "" }),
         el("td", { class: `grade grade-${s.reliability}`, title: s.reliability_label,
           text: s.reliability }),
         el("td", { text: s.country || "" }),

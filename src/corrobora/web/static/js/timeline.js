@@ -1,5 +1,6 @@
 // A bar per month (or day) of events, with a brush: drag to choose a period.
 import { svg, clear } from "./dom.js";
+import { t } from "./i18n.js";
 
 const H = 110, PAD = { left: 34, right: 8, top: 8, bottom: 22 };
 
@@ -29,7 +30,7 @@ export function drawTimeline(container, items, unit, selection, onBrush) {
   const bars = buckets(items, unit);
   const W = Math.max(container.clientWidth || 600, 300);
   const root = svg("svg", { width: W, height: H, class: "timeline", role: "img",
-    "aria-label": "timeline" });
+    "aria-label": t("timeline") });
   clear(container).append(root);
   if (!bars.length) return;
   const max = Math.max(...bars.map((b) => b.events), 1);
