@@ -20,7 +20,8 @@ XSS_ID = "xss-probe-1"  # written by conftest.demo_db
 
 @pytest.fixture(scope="module")
 def client(demo_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_db)) as c:
+    # A loopback Host: the server answers no other (tests/web/test_security.py).
+    with TestClient(create_app(demo_db), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 
@@ -229,6 +230,36 @@ def test_a_missing_store_is_refused_at_start(tmp_path: Path) -> None:
         create_app(tmp_path / "none.duckdb")
 
 
+def test_no_answer_shows_where_files_lay_on_the_ingesting_machine(
+        client: TestClient, demo_db: Path) -> None:
+    from corrobora.demo import corpus_path
+
+    folders = {str(corpus_path().resolve()), str(demo_db.parent.resolve()),
+               str(Path.home()) + "/", "/tmp/"}
+    docs = [d["id"] for d in client.get("/api/documents", params={"limit": 500}
+                                        ).json()["items"]]
+    events = [e["id"] for e in client.get("/api/events", params={"limit": 500}
+                                          ).json()["items"]]
+    paths = ["/api/documents?limit=500", "/api/documents?format=csv", "/api/events?limit=500",
+             "/api/events?format=csv", "/api/stats", "/api/facets", "/api/sources",
+             "/api/actors", "/api/actors/graph", "/api/geo/events", "/api/geo/regions",
+             "/api/events/counts", "/api/review?limit=200", "/api/analyses/removals",
+             "/api/analyses/removal?removal=zambada-2024",
+             *(f"/api/documents/{d}" for d in docs), *(f"/api/events/{e}" for e in events)]
+    seen = 0
+    for path in paths:
+        r = client.get(path)
+        if r.status_code == 404 and path.startswith("/api/review"):
+            continue
+        assert r.status_code == 200, (path, r.text[:200])
+        leaks = [f for f in folders if f in r.text]
+        assert not leaks, (path, leaks)
+        seen += 1
+    assert seen > 20
+    one = client.get(f"/api/documents/{XSS_ID}").json()
+    assert one["origin"] == "probe.jsonl"
+
+
 def test_ontology_gives_every_type_one_family(client: TestClient) -> None:
     body = client.get("/api/ontology").json()
     assert len(body["families"]) == len(set(body["families"]))
@@ -245,7 +276,7 @@ def test_a_count_with_no_upper_bound_reads_at_least(tmp_path: Path, demo_db: Pat
             "SELECT event_id, id, fatalities_min FROM event_reports "
             "WHERE fatalities_min IS NOT NULL ORDER BY id LIMIT 1").fetchone()
         con.execute("UPDATE event_reports SET fatalities_max = NULL WHERE id = ?", [report_id])
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as c:
         reported = c.get(f"/api/events/{event_id}").json()["ranges"]["fatalities"]["reported"]
     assert f"≥ {low}" in reported
     assert not any("None" in r for r in reported)

@@ -39,6 +39,7 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS_ID = "xss-probe-1"  # written by conftest.demo_db
 SHOTS = Path(os.environ.get("CORROBORA_SCREENSHOTS", "out/screenshots"))
+REVIEW_TOKEN = "browser-test-review-token"
 
 
 def _free_port() -> int:
@@ -53,7 +54,8 @@ def _serve(db: Path, *extra: str) -> Iterator[str]:
     port = _free_port()
     cmd = [sys.executable, "-m", "corrobora.cli", "serve", "--db", str(db),
            "--port", str(port), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "CORROBORA_REVIEW_TOKEN": REVIEW_TOKEN})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -221,7 +223,9 @@ def test_spanish_interface_and_other_pages(tab: Watched) -> None:
 
 
 def test_review_confirm_split_and_merge_from_the_queue(tab: Watched) -> None:
-    page = tab.open("/review")
+    # As `serve --review` prints it: the page keeps the token and drops the fragment.
+    page = tab.open(f"/review#token={REVIEW_TOKEN}")
+    assert "token" not in page.url
     items = page.locator("li.review-item")
     if items.count() == 0:
         pytest.skip("the demo store has no link to review")
@@ -247,13 +251,20 @@ def test_review_confirm_split_and_merge_from_the_queue(tab: Watched) -> None:
                      if e["id"] != event_id and any(
                          r["id"] == split_report
                          for r in _api(tab.base, f"/api/events/{e['id']}")["reports"]))
-    page.evaluate("([a, b]) => fetch('/api/review/merge', {method: 'POST', headers: "
-                  "{'Content-Type': 'application/json'}, body: JSON.stringify({events: [a, b]})})"
-                  ".then(r => r.status)", [event_id, new_event])
+    unauthorised = page.evaluate(
+        "([a, b]) => fetch('/api/review/merge', {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: JSON.stringify({events: [a, b]})}).then(r => r.status)",
+        [event_id, new_event])
+    assert unauthorised == 401
+    page.evaluate("([a, b, t]) => fetch('/api/review/merge', {method: 'POST', headers: "
+                  "{'Content-Type': 'application/json', Authorization: `Bearer ${t}`}, "
+                  "body: JSON.stringify({events: [a, b]})}).then(r => r.status)",
+                  [event_id, new_event, REVIEW_TOKEN])
     merged = _api(tab.base, f"/api/events/{event_id}")
     assert any(r["id"] == split_report for r in merged["reports"])
     tab.shot("08-review")
-    assert not tab.errors, tab.errors
+    errors = [e for e in tab.errors if "401" not in e]  # the one refused on purpose
+    assert not errors, errors
 
 
 # -- a busy store: more events than the map's point window, every event type, many actors --

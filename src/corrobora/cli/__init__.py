@@ -568,24 +568,54 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     review: Annotated[bool, typer.Option(
         "--review", help="Open the store for writing so the review page can record "
-        "split/merge/confirm decisions.")] = False,
+        "split/merge/confirm decisions (each needs the review token).")] = False,
+    token: Annotated[str | None, typer.Option(
+        envvar="CORROBORA_REVIEW_TOKEN", show_envvar=True,
+        help="The review token every write must carry (Authorization: Bearer TOKEN); "
+        "one is made and printed when none is given.")] = None,
+    reviewer: Annotated[str | None, typer.Option(
+        help="Name recorded with each decision (default: your user name).")] = None,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="Also answer requests for this host name (NAME or "
+        "NAME:PORT; repeatable), e.g. behind a proxy. Loopback names and --host are "
+        "always allowed.")] = None,
 ) -> None:
     """Serve the HTTP API and the analyst's dashboard over the store (offline; read-only
-    unless --review).
+    unless --review). Requests naming another host are refused (DNS rebinding).
 
     Example: corrobora serve --db corrobora.duckdb   then open http://127.0.0.1:8000/
     """
     # Imported here: FastAPI and uvicorn are needed by this command only.
     import uvicorn
 
+    from corrobora.fuse.review import default_actor
     from corrobora.web import create_app
 
+    if token is not None and not review:
+        err.print("[yellow]warning:[/yellow] --token (or CORROBORA_REVIEW_TOKEN) is used "
+                  "only with --review; this server records nothing")
+    elif token is not None and len(token) < 16:
+        err.print("[red]error:[/red] --token: use at least 16 characters (or leave it out "
+                  "to get a random one)")
+        raise typer.Exit(2)
     try:
-        web_app = create_app(db, review=review)
-    except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        web_app = create_app(db, review=review, token=token, port=port, host=host,
+                             reviewer=reviewer or default_actor(),
+                             allowed_hosts=allowed_host or ())
+    except (StoreError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    err.print(f"serving {db} on http://{host}:{port}/ (API docs: /docs)", highlight=False)
+    base = web_app.state.hosts.example() if host.strip("[]") in ("0.0.0.0", "::") \
+        else f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    # soft_wrap: a long path or address stays one line a user can copy.
+    err.print(escape(f"serving {db} on {base} (API docs: /docs)"), highlight=False,
+              soft_wrap=True)
+    if review:
+        # The fragment never leaves the browser: the review page keeps the token for the
+        # tab (sessionStorage) and sends it with each decision.
+        err.print(escape(f"review token: {web_app.state.token}\n"
+                         f"open {base}review#token={web_app.state.token}"), highlight=False,
+                  soft_wrap=True)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 

@@ -157,6 +157,8 @@ class Reviewer:
             ids = [r["id"] for r in self._reports_of([eid])[eid]]
             decision = decision_row("event_confirm", eid, target=eid, members=ids, others=[],
                                     score=None, actor=self.actor, note=note)
+            if (same := self._recorded(decision)) is not None:
+                return Outcome(same, "event_confirm", f"{eid}: already confirmed ({same})")
             did = self.store.write_review(decision)
             return Outcome(did, "event_confirm", f"{eid}: {len(ids)} report link(s) confirmed")
         rid = self._report(value)
@@ -166,8 +168,21 @@ class Reviewer:
         decision = decision_row("report_confirm", rid, target=eid, members=[rid],
                                 others=[r["id"] for r in reports if r["id"] != rid],
                                 score=score, actor=self.actor, note=note)
+        if (same := self._recorded(decision)) is not None:
+            return Outcome(same, "report_confirm", f"{rid} already confirmed in {eid} ({same})")
         did = self.store.write_review(decision)
         return Outcome(did, "report_confirm", f"{rid} confirmed in {eid}")
+
+    def _recorded(self, decision: dict[str, Any]) -> str | None:
+        """The id of an active decision saying the same about the same links: confirming
+        twice (a double click, a retried request) is one decision."""
+        about = decision["members"] or [decision["subject"]]
+        for d in self.store.decisions(about=about, kinds=[decision["kind"]]):
+            if (d["subject"], d["target"]) == (decision["subject"], decision["target"]) \
+                    and set(d["members"] or []) == set(decision["members"]) \
+                    and set(d["others"] or []) == set(decision["others"]):
+                return str(d["id"])
+        return None
 
     # -- stories -----------------------------------------------------------------------------
 

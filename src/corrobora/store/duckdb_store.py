@@ -21,6 +21,41 @@ class StoreError(Exception):
     """The store cannot be opened or written as asked."""
 
 
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> str:
+    """What went wrong opening `path`, in our words: for a lock held by another process,
+    which command holds it and what to do instead of DuckDB's own message."""
+    m = _LOCK_HOLDER.search(str(exc))
+    if m is None:
+        return f"{path}: cannot open as a Corrobora store: {exc}"
+    return (f"{path}: {_holder(int(m['pid']), m['program'])} has this store open; stop it "
+            "(or let it finish), or use --db on a copy")
+
+
+def _holder(pid: int, program: str) -> str:
+    """Who holds the lock: a `corrobora serve` (PID n) when it is one of our commands,
+    else its command line (read from /proc when there is one), printable and short."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+        args = [a for a in argv.split("\0") if a]
+    except OSError:
+        args = []
+    if not args:
+        args = [program]
+    names = [Path(a).name for a in args]
+    for i, name in enumerate(names):
+        if name == "corrobora" or (name == "corrobora.cli" and i and args[i - 1] == "-m"):
+            words = [a for a in args[i + 1:] if not a.startswith("-")][:2]
+            group = words[:2] if words[:1] in (["review"], ["analyze"]) else words[:1]
+            return "a `" + " ".join(["corrobora", *group]) + f"` (PID {pid})"
+    shown = " ".join([names[0], *args[1:]])
+    shown = "".join(c if c.isprintable() else "?" for c in shown)
+    shown = shown[:77] + "..." if len(shown) > 80 else shown
+    return f"another program (PID {pid}: `{shown}`)"
+
+
 @dataclass(slots=True)
 class Batch:
     """Rows for one transactional write: everything one batch of documents produced."""
@@ -61,14 +96,24 @@ class Store:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such store (run `corrobora ingest` first)")
+        if not read_only and self.path.is_file() and self.path.stat().st_size == 0:
+            # An empty file (`touch`, mktemp) is a new store; DuckDB calls it invalid.
+            self.path.unlink()
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open as a Corrobora store: {exc}") from exc
+            raise StoreError(_open_error(self.path, exc)) from exc
+        if self.schema_version() == 0:
+            # Migrating someone else's DuckDB database would add our tables to it.
+            foreign = self._scalar("SELECT count(*) FROM information_schema.tables")
+            if read_only or foreign:
+                self.con.close()
+                raise StoreError(
+                    f"{self.path} is a DuckDB database but not a Corrobora store "
+                    f"({foreign} table(s), no schema version); it was left untouched: pass "
+                    "--db a new file name or an existing store")
         if not read_only:
             self.migrate()
-        elif self.schema_version() == 0:
-            raise StoreError(f"{self.path}: not a Corrobora store (no schema version)")
 
     def close(self) -> None:
         self.con.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from corrobora.store import Store, StoreError
 from corrobora.web.routes import actors, analyses, documents, events, geo, meta, sources
 from corrobora.web.routes import review as review_routes
-from corrobora.web.security import SecurityHeaders
+from corrobora.web.security import HostGuard, HostPolicy, SecurityHeaders, WriteGuard
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {"/": "index.html", "/event": "event.html", "/document": "document.html",
@@ -21,11 +22,20 @@ PAGES = {"/": "index.html", "/event": "event.html", "/document": "document.html"
          "/review": "review.html", "/docs": "docs.html"}
 
 
-def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = None
-               ) -> FastAPI:
+def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = None,
+               token: str | None = None, port: int | None = None, host: str | None = None,
+               allowed_hosts: Iterable[str] = ()) -> FastAPI:
     """The application over the store at `db`, opened once (raises StoreError now, not at
     the first request, when it is missing or not a store): read-only, or for writing when
-    `review` is true, so that analysts can record decisions from the review page."""
+    `review` is true, so that analysts can record decisions from the review page.
+
+    Requests are answered for loopback names on `port` (any port when None), `host` unless
+    it is a wildcard, and `allowed_hosts` (NAME or NAME:PORT); ValueError names a bad one.
+    With `review`, every write needs `token` (one is made when none is given: read it back
+    from `app.state.token`); decisions are recorded as made by `reviewer`."""
+    policy = HostPolicy.build(port=port, host=host, extra=allowed_hosts)
+    if review and not token:
+        token = secrets.token_urlsafe(24)
     if review and not Path(db).exists():
         raise StoreError(f"{db}: no such store (run `corrobora ingest` first)")
     store = Store(db, read_only=not review)
@@ -45,6 +55,11 @@ def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = N
     app.state.store = store
     app.state.writable = review
     app.state.reviewer = reviewer or "web"
+    app.state.token = token if review else None
+    app.state.hosts = policy
+    # Last added runs first: headers on every answer, then Host, then the write checks.
+    app.add_middleware(WriteGuard, policy=policy, token=app.state.token)
+    app.add_middleware(HostGuard, policy=policy)
     app.add_middleware(SecurityHeaders)
     for module in (events, geo, documents, actors, sources, analyses, meta):
         app.include_router(module.router)

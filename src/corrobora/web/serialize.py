@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,6 +36,16 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value
+
+
+def public_origin(origin: str | None) -> str | None:
+    """Where a document came from without where it lay on the ingesting machine: the file's
+    name, with what follows it kept (`!member` of an archive, `:line` of an import).
+    `/home/ana/news/feeds/x.zip!2024/a.json` -> `x.zip!2024/a.json`."""
+    if not origin:
+        return origin
+    outer, bang, member = origin.partition("!")
+    return re.split(r"[/\\]", outer.rstrip("/\\"))[-1] + bang + member
 
 
 def place(row: dict[str, Any]) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from corrobora.web.deps import Cursor, Limit, StoreDep, decode_cursor, encode_cursor
-from corrobora.web.serialize import csv_lines, jsonable
+from corrobora.web.serialize import csv_lines, jsonable, public_origin
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 COLUMNS = ["id", "title", "lang", "source", "published_at", "url", "origin", "marking",
@@ -31,7 +31,7 @@ def list_documents(
             after = None
             while rows := store.documents_page(lang=lang, source=source, after=after,
                                                limit=2000):
-                yield from rows
+                yield from map(_public, rows)
                 after = rows[-1]["ingest_seq"]
         return StreamingResponse(
             csv_lines(COLUMNS, every()), media_type="text/csv",
@@ -44,7 +44,7 @@ def list_documents(
     rows = store.documents_page(lang=lang, source=source, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [jsonable({c: r[c] for c in COLUMNS}) for r in rows],
+    return {"items": [jsonable({c: r[c] for c in COLUMNS}) for r in map(_public, rows)],
             "count": len(rows),
             "next_cursor": encode_cursor({"k": "documents", "s": rows[-1]["ingest_seq"]})
             if more else None}
@@ -69,4 +69,9 @@ def get_document(document_id: str, store: StoreDep) -> dict[str, Any]:
                                "ingested_at", "copies", "text")}
     out["spans"] = spans
     out["event_reports"] = doc["event_reports"]
-    return jsonable(out)
+    return jsonable(_public(out))
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its origin shown without the ingesting machine's folders."""
+    return {**row, "origin": public_origin(row.get("origin"))}

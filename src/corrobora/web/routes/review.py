@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Security
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from corrobora.store import Store
@@ -16,6 +17,10 @@ from corrobora.web.deps import StoreDep
 from corrobora.web.serialize import jsonable
 
 router = APIRouter(prefix="/api/review", tags=["review"])
+_TOKEN = Security(HTTPBearer(auto_error=False, description="The review token `corrobora "
+                             "serve --review` prints (or $CORROBORA_REVIEW_TOKEN)."))
+"""Documents the token in the OpenAPI schema (Swagger's Authorize button); it is checked
+before routing, by web/security.py's WriteGuard."""
 _WRITE = threading.Lock()
 """One decision at a time: each is a read-modify-write of an event's reports."""
 
@@ -57,9 +62,7 @@ def _check(request: Request, store: Store) -> None:
     if not request.app.state.writable:
         raise HTTPException(403, "the server is read-only: start `corrobora serve --review` "
                             "to record decisions")
-    origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-        raise HTTPException(403, "decisions are accepted from this server's own pages only")
+    # Origin and token were checked before routing (web/security.py WriteGuard).
 
 
 def _apply(request: Request, store: Store, action: Any) -> dict[str, Any]:
@@ -91,23 +94,24 @@ def queue(request: Request, store: StoreDep,
             "items": jsonable(store.review_event_queue(limit))}
 
 
-@router.post("/confirm", summary="A report's link to its event (or every link of an event) "
-             "is right")
+@router.post("/confirm", dependencies=[_TOKEN], summary="A report's link to its event (or "
+             "every link of an event) is right")
 def confirm(body: Confirm, request: Request, store: StoreDep) -> dict[str, Any]:
     return _apply(request, store, lambda r: r.confirm(body.id, note=body.note))
 
 
-@router.post("/split", summary="Take these reports out of their event into one of their own")
+@router.post("/split", dependencies=[_TOKEN], summary="Take these reports out of their event "
+             "into one of their own")
 def split(body: Split, request: Request, store: StoreDep) -> dict[str, Any]:
     return _apply(request, store, lambda r: r.split(body.reports, note=body.note))
 
 
-@router.post("/merge", summary="Make one event of two")
+@router.post("/merge", dependencies=[_TOKEN], summary="Make one event of two")
 def merge(body: Merge, request: Request, store: StoreDep) -> dict[str, Any]:
     return _apply(request, store, lambda r: r.merge(body.events[0], body.events[1],
                                                     note=body.note))
 
 
-@router.post("/undo", summary="Apply the inverse of a decision")
+@router.post("/undo", dependencies=[_TOKEN], summary="Apply the inverse of a decision")
 def undo(body: Undo, request: Request, store: StoreDep) -> dict[str, Any]:
     return _apply(request, store, lambda r: r.undo(body.decision_id, note=body.note))

@@ -11,10 +11,36 @@ const main = document.getElementById("review");
 const status = el("p", { id: "review-status", role: "status" });
 const list = el("ol", { id: "review-items", class: "reports" });
 
+// The review token: `corrobora serve --review` prints /review#token=...; the fragment never
+// reaches a server, and is dropped from the address bar once kept for this tab only.
+const TOKEN_KEY = "corrobora-review-token";
+const given = new URLSearchParams(location.hash.slice(1)).get("token");
+if (given) {
+  sessionStorage.setItem(TOKEN_KEY, given);
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const tokenForm = el("form", { id: "review-token", hidden: true },
+  el("label", { for: "review-token-input", text: "Review token (printed by corrobora serve --review): " }),
+  el("input", { id: "review-token-input", type: "password", autocomplete: "off", size: 36 }),
+  el("button", { type: "submit", text: "OK" }));
+tokenForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = tokenForm.querySelector("input").value.trim();
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  tokenForm.hidden = Boolean(value);
+});
+
 async function post(action, body) {
+  const headers = { "Content-Type": "application/json" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/api/review/${action}`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    method: "POST", headers, body: JSON.stringify(body) });
   const data = await response.json();
+  if (response.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    tokenForm.hidden = false;
+  }
   if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail));
   return data;
 }
@@ -71,9 +97,10 @@ async function load() {
   }
   clear(list).append(...queue.items.map((it) => item(it, queue.writable)));
   if (!queue.writable) status.textContent = "read-only: corrobora serve --review";
+  tokenForm.hidden = !queue.writable || Boolean(sessionStorage.getItem(TOKEN_KEY));
 }
 
-main.append(el("h1", { text: t("review_queue") }), status, list);
+main.append(el("h1", { text: t("review_queue") }), tokenForm, status, list);
 load().catch((error) => showError(main, error)).finally(() => {
   document.body.dataset.state = "ready";
 });
