@@ -35,6 +35,7 @@ from corrobora.cli._common import (
     out,
 )
 from corrobora.store import EventFilter, Store, StoreError
+from corrobora.store.filters import describe
 
 if TYPE_CHECKING:
     from corrobora.ingest import IngestSummary
@@ -163,6 +164,21 @@ def extract(
         raise typer.Exit(1)
 
 
+TABLE_ROWS = 50
+"""Events a table shows unless told otherwise; machine formats are complete."""
+
+
+def _resolved(store: Store, f: EventFilter) -> EventFilter:
+    """`f` with its place, actor and type resolved, or one line on stderr and exit 2."""
+    from corrobora.store.filters import FilterError, resolve
+
+    try:
+        return resolve(store, f)
+    except FilterError as exc:
+        err.print("[red]error:[/red] " + escape(str(exc)), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
 def _place_label(e: dict[str, Any]) -> str:
     parts = [e.get("place_name"), e.get("admin1_code")]
     return ", ".join(str(p) for p in parts if p) or "?"
@@ -179,17 +195,30 @@ def events(
     actor: Annotated[str | None, typer.Option(help="Actor id (cjng) or name as reported.")]
     = None,
     min_credibility: Annotated[int | None, typer.Option(help="1 (confirmed) to 6.")] = None,
-    limit: int = 50,
+    limit: Annotated[int | None, typer.Option(
+        help=f"At most N events (default: {TABLE_ROWS} in the table, all in jsonl and csv).")]
+    = None,
     format: Annotated[str, typer.Option("--format", help="table, jsonl or csv")] = "table",
 ) -> None:
-    """List events, newest first.
+    """List events, newest first. Places and actors match whatever the case and accents
+    (--place culiacan, --actor zetas); an ambiguous place lists its candidates.
 
     Example: corrobora events --place MX-JAL --since 2026-01-01 --type ARMED_CLASH
     """
+    if format not in ("table", "jsonl", "csv"):
+        raise typer.BadParameter("choose table, jsonl or csv", param_hint="--format")
+    shown = limit if limit is not None else (TABLE_ROWS if format == "table" else None)
     f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
-                    actor=actor, min_credibility=min_credibility, limit=limit)
+                    actor=actor, min_credibility=min_credibility, limit=shown)
     with _open(db, read_only=True) as store:
+        f = _resolved(store, f)
         rows = store.list_events(f)
+        total = store.count_events(f) if shown and len(rows) == shown else len(rows)
+    if not rows:
+        err.print(escape(f"no events match {describe(f)}"), highlight=False)
+    elif total > len(rows) and format == "table":
+        err.print(f"showing {len(rows):,} of {total:,} events (use --limit N, or --format csv "
+                  "or jsonl for all)", highlight=False)
     if format == "jsonl":
         for r in rows:
             out.print_json(json.dumps(r, default=_json_default), indent=None)

@@ -54,6 +54,12 @@ class EventFilter:
     min_credibility: int | None = None
     """Keep events graded this credible or better (1 is best)."""
     limit: int | None = 50
+    places: tuple[int, ...] | None = None
+    """The stored places `place` resolved to (store/filters.py); when set, wins over it."""
+    actor_ids: tuple[str, ...] | None = None
+    """The actors `actor` resolved to (store/filters.py); when set, wins over it, together
+    with `actor_texts`: the value folded (lower case, no accents) as reports may word it."""
+    actor_texts: tuple[str, ...] = ()
 
 
 class Store:
@@ -567,6 +573,35 @@ class Store:
             sql += f" LIMIT {int(f.limit)}"
         return self._dicts(sql, params)
 
+    def count_events(self, f: EventFilter) -> int:
+        """How many events match `f` (its limit aside): what a page of them is out of."""
+        where, params = self._filter_conditions(f)
+        return int(self._scalar(
+            "SELECT count(*) FROM events e LEFT JOIN gazetteer_places p USING (geonameid) "
+            "WHERE " + " AND ".join(where), params))
+
+    def place_catalogue(self) -> list[dict[str, Any]]:
+        """Every stored place with how many events it holds: what place filters resolve
+        against (store/filters.py)."""
+        return self._dicts(
+            "SELECT p.geonameid, p.name, p.admin1_code, p.admin2_name, p.country_code, "
+            "p.inegi_code, p.feature_code, count(e.id) AS events FROM gazetteer_places p "
+            "LEFT JOIN events e USING (geonameid) GROUP BY ALL ORDER BY p.geonameid")
+
+    def actor_catalogue(self) -> list[dict[str, Any]]:
+        """Every stored actor with how many events name it: what actor filters resolve
+        against (store/filters.py)."""
+        return self._dicts(
+            "SELECT a.id, a.name, a.status, count(DISTINCT r.event_id) AS events "
+            "FROM actors a LEFT JOIN event_report_actors ra ON ra.actor_id = a.id "
+            "LEFT JOIN event_reports r ON r.id = ra.event_report_id GROUP BY ALL "
+            "ORDER BY a.id")
+
+    def acled_event_types(self) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT acled_event_type FROM events WHERE acled_event_type IS NOT NULL "
+            "ORDER BY 1").fetchall()]
+
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         rows = self._dicts(
             "SELECT e.*, p.name AS place_name, p.admin1_code, p.admin2_name, p.country_code, "
@@ -712,13 +747,19 @@ class Store:
         where: list[str] = ["TRUE"]
         params: list[Any] = []
         if f.type:
-            where.append("(e.type = ? OR e.case_label = ? OR e.acled_event_type = ?)")
+            where.append("(e.type = ? OR e.case_label = ? OR lower(e.acled_event_type) = "
+                         "lower(?))")
             params += [f.type.upper()] * 2 + [f.type]
-        if f.place:
+        if f.places is not None:
+            where.append("e.geonameid IN (SELECT unnest(?::BIGINT[]))")
+            params.append(list(f.places))
+        elif f.place:
+            # Unresolved (the API): case- and accent-insensitive, no ambiguity check.
             where.append(
-                "(lower(p.name) = lower(?) OR upper(p.admin1_code) = upper(?) "
-                "OR lower(p.admin2_name) = lower(?) OR upper(p.country_code) = upper(?) "
-                "OR p.inegi_code = ?)")
+                "(strip_accents(lower(p.name)) = strip_accents(lower(?)) "
+                "OR upper(p.admin1_code) = upper(?) "
+                "OR strip_accents(lower(p.admin2_name)) = strip_accents(lower(?)) "
+                "OR upper(p.country_code) = upper(?) OR p.inegi_code = ?)")
             params += [f.place] * 5
         if f.since:
             where.append("coalesce(e.date_max, e.date) >= ?")
@@ -726,11 +767,19 @@ class Store:
         if f.until:
             where.append("e.date <= ?")
             params.append(f.until)
-        if f.actor:
+        if f.actor_ids is not None:
+            where.append(
+                "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
+                "ON a.event_report_id = r.id WHERE a.actor_id IN (SELECT unnest(?::TEXT[])) "
+                "OR strip_accents(lower(a.text)) IN (SELECT unnest(?::TEXT[])) "
+                "OR strip_accents(lower(a.acled_name)) IN (SELECT unnest(?::TEXT[])))")
+            params += [list(f.actor_ids), list(f.actor_texts), list(f.actor_texts)]
+        elif f.actor:
             where.append(
                 "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
                 "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
-                "OR lower(a.text) = lower(?) OR lower(a.acled_name) = lower(?))")
+                "OR strip_accents(lower(a.text)) = strip_accents(lower(?)) "
+                "OR strip_accents(lower(a.acled_name)) = strip_accents(lower(?)))")
             params += [f.actor, f.actor, f.actor]
         if f.min_credibility:
             where.append("e.credibility <= ?")
