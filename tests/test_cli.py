@@ -261,3 +261,16 @@ def test_machine_formats_are_complete_and_the_table_says_what_it_shows(
     assert "showing 50 of 60 events" in table.stderr
     assert "showing" not in runner.invoke(app, ["events", "--db", str(db), "--limit",
                                                 "60"]).stderr
+
+
+def test_stats_shows_dataset_rows_apart_from_documents(demo_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "mixed.duckdb"
+    shutil.copy(demo_db, db)
+    acled = Path(__file__).parent / "fixtures" / "imports" / "acled_mexico_sample.csv"
+    assert runner.invoke(app, ["import", "acled", str(acled), "--db", str(db), "-q"]
+                         ).exit_code == 0
+    shown = runner.invoke(app, ["stats", "--db", str(db)]).stdout
+    assert "documents 14 (" in shown and "by language: en 8, es 6" in shown
+    assert "dataset rows 6 (imported, in no language): 6 from ACLED" in shown

@@ -278,3 +278,22 @@ def test_unnamed_actors_group_with_acled_rows_by_acled_name(tmp_path: Path, mapp
         docs = {r["document_id"] for e in found
                 for r in store.get_event(e["id"])["reports"]}
         assert {"acled:MEX90002", "culiacan-1"} <= docs
+
+
+def test_dataset_rows_are_no_documents_in_a_language(tmp_path: Path, mappers) -> None:
+    db = tmp_path / "rows.duckdb"
+    with Store(db) as store:
+        _import(store, "acled", ACLED, mappers)
+        assert store.stats()["by_language"] == []
+        assert store.stats()["dataset_rows"] == [("ACLED", 6)]
+        # A store imported before rows lost their language: still not English documents.
+        store.con.execute("UPDATE documents SET lang = 'en'")
+        assert store.stats()["by_language"] == []
+        assert store.events_page(EventFilter(), language="en") == []
+        assert store.events_page(EventFilter()) != []
+        assert store.event_facets()["languages"] == []
+        assert store.documents_page(lang="en") == []
+    result = runner.invoke(app, ["stats", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "documents 0 (0 copies) · by language: none" in result.stdout
+    assert "dataset rows 6 (imported, in no language): 6 from ACLED" in result.stdout

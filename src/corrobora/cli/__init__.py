@@ -308,9 +308,15 @@ def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
     """
     with _open(db, read_only=True) as store:
         s = store.stats()
-    out.print(f"store {s['path']} (schema {s['schema_version']})")
-    out.print(f"documents {s['documents']} ({s['copies']} copies) · by language: "
-              + ", ".join(f"{lang} {n}" for lang, n in s["by_language"]))
+    out.print(f"store {s['path']} (schema {s['schema_version']})", highlight=False)
+    rows = sum(n for _, n in s["dataset_rows"])
+    out.print(f"documents {s['documents'] - rows:,} ({s['copies']:,} copies) · by language: "
+              + (", ".join(f"{lang} {n:,}" for lang, n in s["by_language"]) or "none"),
+              highlight=False)
+    if rows:
+        out.print(f"dataset rows {rows:,} (imported, in no language): "
+                  + ", ".join(f"{n:,} from {name}" for name, n in s["dataset_rows"]),
+                  highlight=False)
     out.print(f"mentions {s['mentions']} · places {s['places']} · actors {s['actors']}")
     out.print(f"event reports {s['event_reports']} → events {s['events']}")
     if s["by_type"]:

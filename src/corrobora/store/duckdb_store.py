@@ -15,6 +15,14 @@ import duckdb
 import pyarrow as pa
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# A document `d` that is not a row of an imported event dataset (corrobora import): the
+# rows carry their dataset as source (the names of imports/run.py, or one a run logged; an
+# interrupted run has logged nothing yet). They are no reporting in a language, whatever
+# an older import stored as their `lang`.
+_NOT_DATASET_ROW = (
+    "(d.source IS NULL OR (d.source NOT IN ('ACLED', 'UCDP GED', 'GDELT', 'OCVED') "
+    "AND d.source NOT IN (SELECT dataset FROM import_runs "
+    "WHERE kind IN ('acled', 'ucdp', 'gdelt', 'ocved'))))")
 
 
 class StoreError(Exception):
@@ -630,6 +638,9 @@ class Store:
         return event
 
     def stats(self) -> dict[str, Any]:
+        """Counts of what the store holds. `documents` counts every stored document, dataset
+        rows included; `by_language` counts only reporting (a dataset row is in no
+        language), and `dataset_rows` the imported rows by dataset."""
         one = self._scalar
         return {
             "path": str(self.path),
@@ -637,8 +648,11 @@ class Store:
             "documents": one("SELECT count(*) FROM documents"),
             "copies": one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"),
             "by_language": self.con.execute(
-                "SELECT coalesce(lang, '?'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchall(),
+                "SELECT coalesce(lang, '?'), count(*) FROM documents d "
+                f"WHERE {_NOT_DATASET_ROW} GROUP BY 1 ORDER BY 2 DESC, 1").fetchall(),
+            "dataset_rows": self.con.execute(
+                "SELECT source, count(*) FROM documents d "
+                f"WHERE NOT ({_NOT_DATASET_ROW}) GROUP BY 1 ORDER BY 2 DESC, 1").fetchall(),
             "mentions": one("SELECT count(*) FROM mentions"),
             "places": one("SELECT count(*) FROM gazetteer_places"),
             "event_reports": one("SELECT count(*) FROM event_reports"),
@@ -732,7 +746,7 @@ class Store:
         if language:
             where.append(
                 "e.id IN (SELECT r.event_id FROM event_reports r JOIN documents d "
-                "ON d.id = r.document_id WHERE d.lang = lower(?))")
+                f"ON d.id = r.document_id WHERE d.lang = lower(?) AND {_NOT_DATASET_ROW})")
             params.append(language)
         if bbox:
             west, south, east, north = bbox
@@ -867,8 +881,8 @@ class Store:
                 "JOIN gazetteer_places p USING (geonameid) WHERE p.admin1_code IS NOT NULL "
                 "GROUP BY 1 ORDER BY 1"),
             "languages": self._dicts(
-                "SELECT lang AS value, count(*) AS documents FROM documents "
-                "WHERE lang IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"),
+                "SELECT lang AS value, count(*) AS documents FROM documents d "
+                f"WHERE lang IS NOT NULL AND {_NOT_DATASET_ROW} GROUP BY 1 ORDER BY 2 DESC, 1"),
             "actors": self._dicts(
                 "SELECT a.actor_id AS value, any_value(ac.name) AS name, "
                 "count(DISTINCT r.event_id) AS events FROM event_report_actors a "
@@ -905,7 +919,7 @@ class Store:
         """Documents in order of arrival after ingest_seq `after`, without their text."""
         where, params = ["TRUE"], []
         if lang:
-            where.append("d.lang = lower(?)")
+            where.append(f"d.lang = lower(?) AND {_NOT_DATASET_ROW}")
             params.append(lang)
         if source:
             where.append("lower(d.source) = lower(?)")
