@@ -605,6 +605,16 @@ class Store:
             "LEFT JOIN event_reports r ON r.id = ra.event_report_id GROUP BY ALL "
             "ORDER BY a.id")
 
+    def event_type_holdings(self) -> list[dict[str, Any]]:
+        """Events by type, most first, with the imported datasets their reports come from:
+        what an analysis that found none of its types can say the store holds instead."""
+        return self._dicts(
+            "SELECT e.type, count(DISTINCT e.id) AS events, "
+            "list_sort(coalesce(list(DISTINCT d.source) "
+            f"FILTER (WHERE NOT {_NOT_DATASET_ROW}), [])) AS datasets "
+            "FROM events e LEFT JOIN event_reports r ON r.event_id = e.id "
+            "LEFT JOIN documents d ON d.id = r.document_id GROUP BY 1 ORDER BY 2 DESC, 1")
+
     def acled_event_types(self) -> list[str]:
         return [r[0] for r in self.con.execute(
             "SELECT DISTINCT acled_event_type FROM events WHERE acled_event_type IS NOT NULL "

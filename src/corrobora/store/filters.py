@@ -283,6 +283,41 @@ def _gazetteer_alternates(key: str) -> set[int]:
             if g.kind[f] in (gz.KIND_CITY, gz.KIND_ADM2) and m != gz.MATCH_DEMONYM}
 
 
+def resolve_region(value: str, store: Store | None = None) -> str:
+    """The ISO 3166-2 or INEGI municipality code a study's region names: a code as given
+    ("mx-sin", "1001" for 01001) or a state's name ("Sinaloa", "Michoacán"); with a store,
+    a name meaning states in several countries picks the one the store holds places in."""
+    raw = " ".join(value.split())
+    if _ISO_3166_2.match(raw):
+        return raw.upper()
+    if raw.isdigit() and len(raw) in (4, 5):
+        return raw.zfill(5)
+    rows = store.place_catalogue() if store is not None else []
+    codes = sorted(_regions_by_name(raw, rows))
+    if len(codes) > 1 and rows:
+        held = {r["admin1_code"] for r in rows if r["events"]}
+        codes = [c for c in codes if c in held] or codes
+    if len(codes) == 1:
+        return codes[0]
+    if codes:
+        raise FilterError(f"region {raw!r} is ambiguous: {', '.join(codes)}; give the code")
+    choices = _region_choices(rows) if rows else {}
+    raise FilterError(f"no region matches {raw!r} (a state's name, an ISO 3166-2 code such as "
+                      "MX-SIN or an INEGI municipality code)" + _did_you_mean(raw, choices))
+
+
+def resolve_actor_id(store: Store, value: str) -> str:
+    """The one actor id (registry or candidate) a value names, for analyses that count
+    actors by id."""
+    match = resolve_actor(store, value)
+    if len(match.actor_ids) == 1:
+        return match.actor_ids[0]
+    if not match.actor_ids:
+        raise FilterError(f"actor {value!r} is no registry or candidate actor (only text as "
+                          "reported); analyses count actors by id: see `corrobora actors`")
+    raise FilterError(f"actor {value!r} is ambiguous: {match.label}; give one id")
+
+
 # -- actors ---------------------------------------------------------------------------------
 
 def resolve_actor(store: Store, value: str) -> ActorMatch:
