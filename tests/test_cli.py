@@ -274,3 +274,17 @@ def test_stats_shows_dataset_rows_apart_from_documents(demo_db: Path, tmp_path: 
     shown = runner.invoke(app, ["stats", "--db", str(db)]).stdout
     assert "documents 14 (" in shown and "by language: en 8, es 6" in shown
     assert "dataset rows 6 (imported, in no language): 6 from ACLED" in shown
+
+
+def test_export_events_takes_the_same_filters_and_is_complete_without(filter_db: Path) -> None:
+    def exported(*args: str) -> list[str]:
+        result = runner.invoke(app, ["export", "events", "--db", str(filter_db), *args])
+        assert result.exit_code == 0, result.output
+        return sorted(json.loads(line)["event_id"] for line in result.stdout.splitlines())
+
+    assert len(exported()) == 5
+    assert exported("--place", "juarez, nuevo leon") == ["evt-3"]
+    assert exported("--actor", "zetas", "--limit", "1") == ["evt-2"]
+    ambiguous = runner.invoke(app, ["export", "events", "--db", str(filter_db), "--place",
+                                    "Juárez"])
+    assert ambiguous.exit_code == 2 and "ambiguous" in ambiguous.stderr

@@ -359,16 +359,29 @@ def export(
     db: DbOption = Path(DEFAULT_DB),
     format: Annotated[str, typer.Option("--format")] = "jsonl",
     output: Annotated[str, typer.Option("-o", "--output")] = "-",
+    type: Annotated[str | None, typer.Option(
+        "--type", help="Events only: as in `corrobora events`.")] = None,
+    place: Annotated[str | None, typer.Option(help="Events only: as in `events`.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Events only: as in `events`.")] = None,
+    since: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
+    limit: Annotated[int | None, typer.Option(help="Events only: at most N (default all).")]
+    = None,
 ) -> None:
-    """Export fused knowledge (CONTRACTS §2) as JSON Lines.
+    """Export fused knowledge (CONTRACTS §2) as JSON Lines: complete unless filtered.
 
     Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
     Example: corrobora export actors --db corrobora.duckdb -o actors.jsonl
+    Example: corrobora export events --place culiacan --since 2024-07-25 -o culiacan.jsonl
     """
     from corrobora.export import event_record
 
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
+                    actor=actor, limit=limit)
+    if kind != "events" and f != EventFilter(limit=None):
+        raise typer.BadParameter("filters apply to events only", param_hint="KIND")
     rows: Iterable[dict[str, Any]] = []
     if kind == "actors":
         from corrobora.export import actor_records
@@ -383,7 +396,10 @@ def export(
         elif kind == "documents":
             rows = store.export_documents()
         elif kind == "events":
-            rows = (event_record(r) for r in store.export_events())
+            f = _resolved(store, f)
+            if not store.count_events(f):
+                err.print(escape(f"no events match {describe(f)}"), highlight=False)
+            rows = (event_record(r) for r in store.export_events(f))
         else:
             raise typer.BadParameter("choose documents, events or actors", param_hint="KIND")
         dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115

@@ -310,7 +310,6 @@ def analyze_fragmentation(
     Example: corrobora analyze fragmentation --ocved OCVED_2.0.xlsx --plot frag
     """
     from corrobora.analyze import fragmentation as fr
-    from corrobora.analyze.series import normalise_region
     from corrobora.imports import ImportFileError
 
     if (db is None) == (ocved is None):
@@ -329,7 +328,12 @@ def analyze_fragmentation(
     except (ImportFileError, StoreError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-    wanted = [normalise_region(r) for r in region or []]
+    from corrobora.store.filters import FilterError, resolve_region
+
+    try:
+        wanted = [resolve_region(r) for r in region or []]
+    except FilterError as exc:
+        _fail(exc)
     if wanted:
         result.cells = [c for c in result.cells if c.region in wanted]
     if not result.cells:

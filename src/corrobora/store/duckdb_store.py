@@ -702,7 +702,11 @@ class Store:
             "GROUP BY ALL ORDER BY min(d.ingest_seq)"
         )
 
-    def export_events(self) -> Iterator[dict[str, Any]]:
+    def export_events(self, f: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Every event (or those matching `f`, up to its limit) with its place, reports and
+        actors, by id."""
+        where, params = self._filter_conditions(f or EventFilter(limit=None))
+        limit = f" LIMIT {int(f.limit)}" if f is not None and f.limit else ""
         yield from self._stream(
             "SELECT e.*, p.name AS place_name, p.lat, p.lon, p.country_code, p.admin1_code, "
             "p.admin2_name, p.inegi_code, p.feature_code, "
@@ -713,7 +717,8 @@ class Store:
             "'inter': a.inter, 'acled_name': a.acled_name}) "
             " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
             " WHERE r.event_id = e.id) AS actors "
-            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
+            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
+            + " AND ".join(where) + " ORDER BY e.id" + limit, params=params
         )
 
     def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
@@ -1092,9 +1097,10 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
-    def _stream(self, sql: str, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
+                ) -> Iterator[dict[str, Any]]:
         cur = self.con.cursor()
-        cur.execute(sql)
+        cur.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         while rows := cur.fetchmany(batch):
             for row in rows:
