@@ -219,7 +219,8 @@ def _by_name(raw: str, name: str, rows: list[dict[str, Any]],
 
 
 def _ambiguous(raw: str, candidates: list[_Candidate]) -> FilterError:
-    listed = "; ".join(f'"{c.label}" ({c.events} events)' for c in candidates[:8])
+    listed = "; ".join(f'"{c.label}" ({c.events} event{"" if c.events == 1 else "s"})'
+                       for c in candidates[:8])
     more = f"; and {len(candidates) - 8} more" if len(candidates) > 8 else ""
     return FilterError(f"place {raw!r} is ambiguous: {listed}{more}; give one, e.g. "
                        f'--place "{candidates[0].label}"')
