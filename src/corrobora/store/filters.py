@@ -328,12 +328,13 @@ def resolve_actor(store: Store, value: str) -> ActorMatch:
     if not raw:
         raise FilterError("--actor is empty")
     stored = store.actor_catalogue()
+    key = norm(raw)
     ids: list[str] = [a["id"] for a in stored if a["id"].lower() == raw.lower()]
-    hit = ActorRegistry.load().match(raw, guarded=True)
+    ids += [a["id"] for a in stored if norm(a["name"]) == key]
+    # The registry (half a second to load) for aliases and looser forms ("zetas", "CDS").
+    hit = None if ids else ActorRegistry.load().match(raw, guarded=True)
     if hit is not None:
         ids.append(hit.actor_id)
-    key = norm(raw)
-    ids += [a["id"] for a in stored if norm(a["name"]) == key]
     ids = list(dict.fromkeys(ids))
     texts = (fold(raw),)
     if ids:
