@@ -58,6 +58,13 @@ def test_an_empty_window_falls_back_to_the_exact_interval() -> None:
     assert none.ratio is None and none.ci_high is None
 
 
+def test_counts_the_same_every_month_give_a_ratio_not_a_crash() -> None:
+    # statsmodels raised "first guess on the deviance function returned a nan".
+    r = before_after_ratio(np.full(6, 2.0), np.full(6, 2.0))
+    assert r.ratio == pytest.approx(1.0) and r.ci_low < 1 < r.ci_high
+    assert r.dispersion == 1.0
+
+
 def _panel_with_effect(write_series: SeriesWriter, effect: float, regions: int = 12):
     """24 months from 2020-01; a removal on 2021-01-10; region A rises by `effect` after it,
     the others share a common 10% rise (so the DiD effect is effect / 1.1)."""

@@ -63,6 +63,8 @@ class SpreadResult:
     series: dict[str, np.ndarray]
     ratios: dict[str, float | None] = field(default_factory=dict)
     source: str = ""
+    warnings: list[str] = field(default_factory=list)
+    """Where the data are too thin (as in the removal study, analyze/study.py)."""
 
     def to_contract(self) -> dict[str, Any]:
         return {"region": self.region, "date": self.windows.removal.isoformat(),
@@ -70,7 +72,7 @@ class SpreadResult:
                 "windows": self.windows.describe(), "neighbours": self.neighbours,
                 "non_neighbours": self.non_neighbours, **self.groups,
                 "neighbours_vs_far": self.did, "by_neighbour": self.by_neighbour,
-                "source": self.source,
+                "source": self.source, "warnings": list(self.warnings),
                 "method": "before/after ratios: quasi-Poisson GLM (statsmodels); neighbours "
                           "vs far states: Poisson two-way FE difference-in-differences with "
                           "placebo-in-space p (analyze/did.py); adjacency: "
@@ -145,7 +147,45 @@ def spread_study(panel: Panel, region: str, when: date, *, months: int = 12, lag
             "neighbours": np.sum([panel.row(r) for r in neighbours], axis=0),
             "non_neighbours": np.sum([panel.row(r) for r in far], axis=0)}
     return SpreadResult(region, windows, neighbours, far, groups, did, by_neighbour,
-                        panel.months, full, ratios, panel.source)
+                        panel.months, full, ratios, panel.source,
+                        _warnings(windows, n_before, {"the region": treated,
+                                                      "the neighbours": near_sum,
+                                                      "the far states": far_sum}, d,
+                                  placebos))
+
+
+def _warnings(windows: Windows, n_before: int, pooled: dict[str, np.ndarray], d: Any,
+              placebos: bool) -> list[str]:
+    """The removal study's minimums (analyze/study.py) applied to each pooled series and to
+    the neighbours-vs-far comparison."""
+    from corrobora.analyze.study import (
+        MIN_CONTROLS,
+        MIN_WINDOW_EVENTS,
+        PLACEBOS_FOR_5_PERCENT,
+        events,
+    )
+
+    out = []
+    after_months = len(next(iter(pooled.values()))) - n_before
+    if after_months < windows.months:
+        out.append(f"the after window has data for {after_months} of its {windows.months} "
+                   "months")
+    for name, row in pooled.items():
+        b, a = float(row[:n_before].sum()), float(row[n_before:].sum())
+        if min(b, a) < MIN_WINDOW_EVENTS:
+            out.append(f"the ratio of {name} rests on {events(b)} before and {a:g} after; at "
+                       f"least {MIN_WINDOW_EVENTS} in each window are needed for its interval "
+                       "to say much")
+    used = len(d.controls) if d.irr is not None else 0
+    if used < MIN_CONTROLS:
+        out.append(f"neighbours vs far states: {used} usable far state"
+                   f"{'' if used == 1 else 's'} (needs at least {MIN_CONTROLS} with counts in "
+                   "both windows)")
+    elif placebos and d.n_placebos < PLACEBOS_FOR_5_PERCENT:
+        out.append(f"neighbours vs far states: {d.n_placebos} placebos, so its placebo p "
+                   f"cannot fall below {1 / (d.n_placebos + 1):.2f} (needs "
+                   f"{PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
+    return out
 
 
 # -- outputs ----------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def thin_data_warnings(windows: Windows, *, before: np.ndarray, after: np.ndarra
                    f"needs events in both windows, at least {MIN_WINDOW_EVENTS} in each to "
                    "say much")
     elif min(b, a) < MIN_WINDOW_EVENTS:
-        out.append(f"the ratio rests on {b:g} events before and {a:g} after; at least "
+        out.append(f"the ratio rests on {events(b)} before and {a:g} after; at least "
                    f"{MIN_WINDOW_EVENTS} in each window are needed for its interval to say "
                    "much")
     if compared:
@@ -209,7 +209,7 @@ def thin_data_warnings(windows: Windows, *, before: np.ndarray, after: np.ndarra
             out.append(f"no synthetic control: {why}")
         else:
             if min(fit_events, a) < MIN_WINDOW_EVENTS:
-                out.append(f"the synthetic control rests on {fit_events:g} events over its "
+                out.append(f"the synthetic control rests on {events(fit_events)} over its "
                            f"{sc.fit_months} fit months and {a:g} after; at least "
                            f"{MIN_WINDOW_EVENTS} in each are needed for it to say much")
             if sc.fit_months < MIN_SYNTH_FIT_MONTHS:
@@ -225,6 +225,11 @@ def thin_data_warnings(windows: Windows, *, before: np.ndarray, after: np.ndarra
                            f"cannot fall below {1 / (sc.n_placebos + 1):.2f} (needs "
                            f"{PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
     return out
+
+
+def events(n: float) -> str:
+    """"1 event", "3 events", "2.5 events" (a series may count rates)."""
+    return f"{n:g} event" + ("" if n == 1 else "s")
 
 
 def _observed(panel: Panel, row: np.ndarray, months: list[date]) -> list[int]:

@@ -432,4 +432,5 @@ def analyze_spread(
                       f"{n['ci_high']}); vs far states IRR {n['did_irr']} (placebo p "
                       f"{n['placebo_p']})", highlight=False)
         out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+        _print_warnings(r["warnings"])
     _write_and_report(written)
