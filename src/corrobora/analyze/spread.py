@@ -158,12 +158,7 @@ def _warnings(windows: Windows, n_before: int, pooled: dict[str, np.ndarray], d:
               placebos: bool) -> list[str]:
     """The removal study's minimums (analyze/study.py) applied to each pooled series and to
     the neighbours-vs-far comparison."""
-    from corrobora.analyze.study import (
-        MIN_CONTROLS,
-        MIN_WINDOW_EVENTS,
-        PLACEBOS_FOR_5_PERCENT,
-        events,
-    )
+    from corrobora.analyze.study import thin_comparison, thin_ratio
 
     out = []
     after_months = len(next(iter(pooled.values()))) - n_before
@@ -171,21 +166,11 @@ def _warnings(windows: Windows, n_before: int, pooled: dict[str, np.ndarray], d:
         out.append(f"the after window has data for {after_months} of its {windows.months} "
                    "months")
     for name, row in pooled.items():
-        b, a = float(row[:n_before].sum()), float(row[n_before:].sum())
-        if min(b, a) < MIN_WINDOW_EVENTS:
-            out.append(f"the ratio of {name} rests on {events(b)} before and {a:g} after; at "
-                       f"least {MIN_WINDOW_EVENTS} in each window are needed for its interval "
-                       "to say much")
+        out += thin_ratio(f"the ratio of {name}", float(row[:n_before].sum()),
+                          float(row[n_before:].sum()))
     used = len(d.controls) if d.irr is not None else 0
-    if used < MIN_CONTROLS:
-        out.append(f"neighbours vs far states: {used} usable far state"
-                   f"{'' if used == 1 else 's'} (needs at least {MIN_CONTROLS} with counts in "
-                   "both windows)")
-    elif placebos and d.n_placebos < PLACEBOS_FOR_5_PERCENT:
-        out.append(f"neighbours vs far states: {d.n_placebos} placebos, so its placebo p "
-                   f"cannot fall below {1 / (d.n_placebos + 1):.2f} (needs "
-                   f"{PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
-    return out
+    return out + thin_comparison("neighbours vs far states", "far state", used,
+                                 d.n_placebos, placebos)
 
 
 # -- outputs ----------------------------------------------------------------------------------

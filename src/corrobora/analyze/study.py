@@ -186,22 +186,16 @@ def thin_data_warnings(windows: Windows, *, before: np.ndarray, after: np.ndarra
         out.append(f"no ratio: the before window holds no events (after: {a:g}); a ratio "
                    f"needs events in both windows, at least {MIN_WINDOW_EVENTS} in each to "
                    "say much")
-    elif min(b, a) < MIN_WINDOW_EVENTS:
-        out.append(f"the ratio rests on {events(b)} before and {a:g} after; at least "
-                   f"{MIN_WINDOW_EVENTS} in each window are needed for its interval to say "
-                   "much")
+    else:
+        out += thin_ratio("the ratio", b, a)
     if compared:
         used = len(did.controls) if did is not None and did.irr is not None else 0
-        if did is None or used < MIN_CONTROLS:
-            out.append(f"difference-in-differences: {used} usable control region"
-                       f"{'' if used == 1 else 's'} of {controls} (needs at least "
-                       f"{MIN_CONTROLS} with counts in both windows)"
-                       + (f"; {did.note}" if did is not None and did.irr is None
-                          and did.note else ""))
-        elif placebos and did.n_placebos < PLACEBOS_FOR_5_PERCENT:
-            out.append(f"difference-in-differences: {did.n_placebos} placebos, so its placebo "
-                       f"p cannot fall below {1 / (did.n_placebos + 1):.2f} (needs "
-                       f"{PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
+        thin = thin_comparison("difference-in-differences", "control region", used,
+                               did.n_placebos if did is not None else 0, placebos,
+                               of=controls)
+        if thin and did is not None and did.irr is None and did.note:
+            thin[-1] += f"; {did.note}"
+        out += thin
     if synth:
         if sc is None:
             why = (f"{fit_months} months with data before the removal (needs at least 3)"
@@ -221,10 +215,33 @@ def thin_data_warnings(windows: Windows, *, before: np.ndarray, after: np.ndarra
                            f"{'' if controls == 1 else 's'} (needs at least {MIN_CONTROLS}"
                            "; no placebo p below that)")
             elif placebos and sc.n_placebos < PLACEBOS_FOR_5_PERCENT:
-                out.append(f"synthetic control: {sc.n_placebos} placebos, so its placebo p "
-                           f"cannot fall below {1 / (sc.n_placebos + 1):.2f} (needs "
-                           f"{PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
+                out.append(placebo_floor("synthetic control", sc.n_placebos))
     return out
+
+
+def thin_ratio(what: str, before: float, after: float) -> list[str]:
+    """A warning when a before/after ratio rests on fewer events than it needs."""
+    if min(before, after) >= MIN_WINDOW_EVENTS:
+        return []
+    return [f"{what} rests on {events(before)} before and {after:g} after; at least "
+            f"{MIN_WINDOW_EVENTS} in each window are needed for its interval to say much"]
+
+
+def thin_comparison(what: str, unit: str, used: int, n_placebos: int, placebos: bool, *,
+                    of: int | None = None) -> list[str]:
+    """A warning when a comparison has too few controls, or too few placebos to reach 0.05."""
+    if used < MIN_CONTROLS:
+        return [f"{what}: {used} usable {unit}{'' if used == 1 else 's'}"
+                + (f" of {of}" if of is not None else "")
+                + f" (needs at least {MIN_CONTROLS} with counts in both windows)"]
+    if placebos and n_placebos < PLACEBOS_FOR_5_PERCENT:
+        return [placebo_floor(what, n_placebos)]
+    return []
+
+
+def placebo_floor(what: str, n_placebos: int) -> str:
+    return (f"{what}: {n_placebos} placebos, so its placebo p cannot fall below "
+            f"{1 / (n_placebos + 1):.2f} (needs {PLACEBOS_FOR_5_PERCENT} to reach 0.05)")
 
 
 def events(n: float) -> str:
