@@ -231,6 +231,8 @@ def events(
         writer.writerow(cols)
         writer.writerows([[r.get(c) for c in cols] for r in rows])
         return
+    if not rows:
+        return  # said on stderr; an empty table adds nothing
     table = Table(title=f"{len(rows)} events", show_lines=False)
     for col in ("event", "type", "date", "place", "dead", "reports", "sources", "grade"):
         table.add_column(col, overflow="fold")
