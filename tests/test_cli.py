@@ -288,3 +288,11 @@ def test_export_events_takes_the_same_filters_and_is_complete_without(filter_db:
     ambiguous = runner.invoke(app, ["export", "events", "--db", str(filter_db), "--place",
                                     "Juárez"])
     assert ambiguous.exit_code == 2 and "ambiguous" in ambiguous.stderr
+
+
+@pytest.mark.parametrize("value", ["cdmx", "Guatemala", "MX-ROO"])
+def test_a_real_place_without_events_says_no_events_not_no_match(filter_db: Path,
+                                                                value: str) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", value])
+    assert result.exit_code == 0
+    assert result.stderr.strip() == f"no events match place {value}"

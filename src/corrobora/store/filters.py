@@ -120,7 +120,13 @@ def resolve_place(store: Store, value: str) -> PlaceMatch:
             return PlaceMatch(with_events[0].label, tuple(sorted(with_events[0].ids)))
         if len(with_events) > 1:
             raise _ambiguous(raw, with_events)
-    return _by_name(raw, raw, rows, rows)
+    try:
+        return _by_name(raw, raw, rows, rows)
+    except FilterError:
+        # A real country or state the store holds nothing in: no events, not a typo.
+        if _country_codes(raw) or _regions_by_name(raw, rows):
+            return PlaceMatch(raw, ())
+        raise
 
 
 def _by_code(raw: str, rows: list[dict[str, Any]]) -> PlaceMatch | None:
@@ -150,15 +156,18 @@ def _by_code(raw: str, rows: list[dict[str, Any]]) -> PlaceMatch | None:
     return None
 
 
-def _countries(raw: str, rows: list[dict[str, Any]]) -> list[_Candidate]:
+def _country_codes(raw: str) -> set[str]:
     from corrobora.geo import gazetteer as gz
 
     g = _gazetteer()
-    codes = {g.country_code[f] for f, m in g.lookup(norm(raw))
-             if g.kind[f] == gz.KIND_COUNTRY and m != gz.MATCH_DEMONYM}
+    return {g.country_code[f] for f, m in g.lookup(norm(raw))
+            if g.kind[f] == gz.KIND_COUNTRY and m != gz.MATCH_DEMONYM}
+
+
+def _countries(raw: str, rows: list[dict[str, Any]]) -> list[_Candidate]:
     return [_Candidate(f"country {c}", ids, _events(rows, ids))
-            for c in sorted(codes) if (ids := {r["geonameid"] for r in rows
-                                               if r["country_code"] == c})]
+            for c in sorted(_country_codes(raw)) if (ids := {r["geonameid"] for r in rows
+                                                             if r["country_code"] == c})]
 
 
 def _named_regions(raw: str, rows: list[dict[str, Any]]) -> list[_Candidate]:
