@@ -284,13 +284,15 @@ def _gazetteer_regions() -> frozenset[str]:
 
 
 def _gazetteer_alternates(key: str) -> set[int]:
-    """Geonameids of populated places and municipalities the gazetteer knows under `key`
-    ("Mexico City" for the store's "Ciudad de México")."""
+    """Geonameids of populated places and municipalities whose name or curated alias
+    (data/geo/aliases.tsv) is `key`. GeoNames' other alternate names are left out: "Juárez"
+    is one of Ciudad Mante's, and a filter must not wander there."""
     from corrobora.geo import gazetteer as gz
 
     g = _gazetteer()
     return {int(g.geonameid[f]) for f, m in g.lookup(key)
-            if g.kind[f] in (gz.KIND_CITY, gz.KIND_ADM2) and m != gz.MATCH_DEMONYM}
+            if g.kind[f] in (gz.KIND_CITY, gz.KIND_ADM2)
+            and m in (gz.MATCH_PRIMARY, gz.MATCH_ALIAS)}
 
 
 def resolve_region(value: str, store: Store | None = None) -> str:
