@@ -296,3 +296,18 @@ def test_a_real_place_without_events_says_no_events_not_no_match(filter_db: Path
     result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", value])
     assert result.exit_code == 0
     assert result.stderr.strip() == f"no events match place {value}"
+
+
+def test_a_state_name_of_two_countries_lists_both_codes(tmp_path: Path) -> None:
+    from datetime import date
+
+    from .analyze.store_builder import build
+
+    db = build(tmp_path / "cordoba.duckdb", [
+        (date(2024, 1, 1), 1, "ATTACK", []), (date(2024, 1, 2), 2, "ATTACK", [])],
+        places=[(1, "Córdoba", "AR-X", None, None, "ADM1"),
+                (2, "Montería", "CO-COR", None, "Montería")])
+    result = runner.invoke(app, ["events", "--db", str(db), "--place", "cordoba"])
+    assert result.exit_code == 2
+    assert '"AR-X" (Córdoba, 1 event); "CO-COR" (Córdoba, 1 event)' in result.stderr
+    assert _event_ids(db, "--place", "CO-COR") == ["evt-1"]

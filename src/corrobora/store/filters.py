@@ -93,8 +93,10 @@ def describe(f: EventFilter) -> str:
 @dataclass(slots=True)
 class _Candidate:
     label: str
+    """A value the filter takes that picks this candidate ("Juárez, MX-NLE", "MX-SIN")."""
     ids: set[int]
     events: int
+    note: str = ""
 
 
 def resolve_place(store: Store, value: str) -> PlaceMatch:
@@ -165,14 +167,14 @@ def _country_codes(raw: str) -> set[str]:
 
 
 def _countries(raw: str, rows: list[dict[str, Any]]) -> list[_Candidate]:
-    return [_Candidate(f"country {c}", ids, _events(rows, ids))
+    return [_Candidate(c, ids, _events(rows, ids), "country")
             for c in sorted(_country_codes(raw)) if (ids := {r["geonameid"] for r in rows
                                                              if r["country_code"] == c})]
 
 
 def _named_regions(raw: str, rows: list[dict[str, Any]]) -> list[_Candidate]:
     codes = _regions_by_name(raw, rows)
-    return [_Candidate(f"{_region_name(c, rows)} ({c})", ids, _events(rows, ids))
+    return [_Candidate(c, ids, _events(rows, ids), _region_name(c, rows))
             for c in sorted(codes)
             if (ids := {r["geonameid"] for r in rows if r["admin1_code"] == c})]
 
@@ -228,8 +230,8 @@ def _by_name(raw: str, name: str, rows: list[dict[str, Any]],
 
 
 def _ambiguous(raw: str, candidates: list[_Candidate]) -> FilterError:
-    listed = "; ".join(f'"{c.label}" ({c.events} event{"" if c.events == 1 else "s"})'
-                       for c in candidates[:8])
+    listed = "; ".join(f'"{c.label}" ({c.note + ", " if c.note else ""}{c.events} event'
+                       f'{"" if c.events == 1 else "s"})' for c in candidates[:8])
     more = f"; and {len(candidates) - 8} more" if len(candidates) > 8 else ""
     return FilterError(f"place {raw!r} is ambiguous: {listed}{more}; give one, e.g. "
                        f'--place "{candidates[0].label}"')
