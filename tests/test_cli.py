@@ -152,3 +152,163 @@ def test_show_names_registry_ids_and_acled_names_of_actors(demo_db: Path) -> Non
                       for r in rows)
     assert 'ACLED "Unidentified Armed Group (Mexico)", inter 3' in shown
     assert "[sinaloa-cartel]" in shown  # a registry id in brackets is not eaten as markup
+
+
+# -- filters a newcomer types (issue 18) ------------------------------------------------------
+
+FILTER_PLACES = [  # geonameid, name, admin1, INEGI, municipality, feature code
+    (1, "Culiacán", "MX-SIN", "25006", "Culiacán"),
+    (2, "Ciudad Juárez", "MX-CHH", "08037", "Juárez"),
+    (3, "Juárez", "MX-NLE", "19031", "Juárez"),
+    (4, "Sinaloa", "MX-SIN", None, None, "ADM1"),
+]
+FILTER_ACTORS = [("sinaloa-cartel", "Cártel de Sinaloa", "confirmed"),
+                 ("los-zetas", "Los Zetas", "confirmed")]
+
+
+@pytest.fixture(scope="module")
+def filter_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from datetime import date
+
+    from .analyze.store_builder import build
+
+    return build(tmp_path_factory.mktemp("filters") / "f.duckdb", [
+        (date(2024, 1, 1), 1, "ATTACK", [("sinaloa-cartel", "Cártel de Sinaloa")]),
+        (date(2024, 1, 2), 1, "CRIMINAL_CLASH", [("sinaloa-cartel", "CDS")]),
+        (date(2024, 1, 3), 2, "ATTACK", [("los-zetas", "Zetas")]),
+        (date(2024, 1, 4), 3, "ATTACK", [("los-zetas", "Los Zetas")]),
+        (date(2024, 1, 5), 4, "CRIMINAL_CLASH", [(None, "Unidentified Armed Group (Mexico)")]),
+    ], places=FILTER_PLACES, actors=FILTER_ACTORS)
+
+
+def _event_ids(db: Path, *args: str) -> list[str]:
+    result = runner.invoke(app, ["events", "--db", str(db), "--format", "jsonl", *args])
+    assert result.exit_code == 0, result.output
+    return sorted(json.loads(line)["id"] for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("value", ["culiacan", "Culiacán", "CULIACÁN", "Culiacan, Sinaloa",
+                                   "culiacán, mx-sin", "25006"])
+def test_place_filter_ignores_case_and_accents(filter_db: Path, value: str) -> None:
+    assert _event_ids(filter_db, "--place", value) == ["evt-0", "evt-1"]
+
+
+def test_place_filter_by_state_name_takes_the_whole_state(filter_db: Path) -> None:
+    assert _event_ids(filter_db, "--place", "sinaloa") == ["evt-0", "evt-1", "evt-4"]
+    assert _event_ids(filter_db, "--place", "MX-SIN") == ["evt-0", "evt-1", "evt-4"]
+
+
+def test_ambiguous_place_lists_the_candidates_and_asks_for_one(filter_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", "Juárez"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "ambiguous" in line and '"Juárez, MX-CHH"' in line and '"Juárez, MX-NLE"' in line
+    assert _event_ids(filter_db, "--place", "Juárez, MX-NLE") == ["evt-3"]
+    assert _event_ids(filter_db, "--place", "juarez, chihuahua") == ["evt-2"]
+
+
+def test_place_that_matches_nothing_says_so_and_suggests(filter_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", "Culicán"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "no place matches 'Culicán'; did you mean 'Culiacán, MX-SIN'" in line
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("zetas", ["evt-2", "evt-3"]), ("Los Zetas", ["evt-2", "evt-3"]),
+    ("los-zetas", ["evt-2", "evt-3"]), ("Cártel de Sinaloa", ["evt-0", "evt-1"]),
+    ("cartel de sinaloa", ["evt-0", "evt-1"]), ("sinaloa-cartel", ["evt-0", "evt-1"]),
+    ("unidentified armed group (mexico)", ["evt-4"])])
+def test_actor_filter_matches_registry_name_alias_or_id(filter_db: Path, value: str,
+                                                        expected: list[str]) -> None:
+    assert _event_ids(filter_db, "--actor", value) == expected
+
+
+def test_actor_that_matches_nothing_says_so_and_suggests(filter_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--actor", "Zetaz"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "no actor matches 'Zetaz'; did you mean 'Los Zetas [los-zetas]'" in line
+
+
+def test_unknown_event_type_says_so_and_suggests(filter_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--type", "clash"])
+    assert result.exit_code == 2 and "no event type 'clash'; did you mean" in result.stderr
+    assert _event_ids(filter_db, "--type", "criminal-clash") == ["evt-1", "evt-4"]
+
+
+def test_filters_that_match_no_event_say_so(filter_db: Path) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", "Culiacán",
+                                 "--type", "KIDNAPPING", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == []
+    assert "no events match type KIDNAPPING, place Culiacán" in result.stderr
+
+
+def test_machine_formats_are_complete_and_the_table_says_what_it_shows(
+        tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from .analyze.store_builder import build
+
+    db = build(tmp_path / "many.duckdb", [
+        (date(2024, 1, 1) + timedelta(days=k), 1, "ATTACK", []) for k in range(60)])
+    csv_out = runner.invoke(app, ["events", "--db", str(db), "--format", "csv"])
+    assert len(csv_out.stdout.splitlines()) == 61  # header and every event
+    assert len(_event_ids(db)) == 60
+    assert len(_event_ids(db, "--limit", "7")) == 7
+    table = runner.invoke(app, ["events", "--db", str(db)])
+    assert "showing 50 of 60 events" in table.stderr
+    assert "showing" not in runner.invoke(app, ["events", "--db", str(db), "--limit",
+                                                "60"]).stderr
+
+
+def test_stats_shows_dataset_rows_apart_from_documents(demo_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "mixed.duckdb"
+    shutil.copy(demo_db, db)
+    acled = Path(__file__).parent / "fixtures" / "imports" / "acled_mexico_sample.csv"
+    assert runner.invoke(app, ["import", "acled", str(acled), "--db", str(db), "-q"]
+                         ).exit_code == 0
+    shown = runner.invoke(app, ["stats", "--db", str(db)]).stdout
+    assert "documents 14 (" in shown and "by language: en 8, es 6" in shown
+    assert "dataset rows 6 (imported, in no language): 6 from ACLED" in shown
+
+
+def test_export_events_takes_the_same_filters_and_is_complete_without(filter_db: Path) -> None:
+    def exported(*args: str) -> list[str]:
+        result = runner.invoke(app, ["export", "events", "--db", str(filter_db), *args])
+        assert result.exit_code == 0, result.output
+        return sorted(json.loads(line)["event_id"] for line in result.stdout.splitlines())
+
+    assert len(exported()) == 5
+    assert exported("--place", "juarez, nuevo leon") == ["evt-3"]
+    assert exported("--actor", "zetas", "--limit", "1") == ["evt-2"]
+    ambiguous = runner.invoke(app, ["export", "events", "--db", str(filter_db), "--place",
+                                    "Juárez"])
+    assert ambiguous.exit_code == 2 and "ambiguous" in ambiguous.stderr
+
+
+@pytest.mark.parametrize("value", ["cdmx", "Guatemala", "MX-ROO"])
+def test_a_real_place_without_events_says_no_events_not_no_match(filter_db: Path,
+                                                                value: str) -> None:
+    result = runner.invoke(app, ["events", "--db", str(filter_db), "--place", value])
+    assert result.exit_code == 0
+    assert result.stderr.strip() == f"no events match place {value}"
+
+
+def test_a_state_name_of_two_countries_lists_both_codes(tmp_path: Path) -> None:
+    from datetime import date
+
+    from .analyze.store_builder import build
+
+    db = build(tmp_path / "cordoba.duckdb", [
+        (date(2024, 1, 1), 1, "ATTACK", []), (date(2024, 1, 2), 2, "ATTACK", [])],
+        places=[(1, "Córdoba", "AR-X", None, None, "ADM1"),
+                (2, "Montería", "CO-COR", None, "Montería")])
+    result = runner.invoke(app, ["events", "--db", str(db), "--place", "cordoba"])
+    assert result.exit_code == 2
+    assert '"AR-X" (Córdoba, 1 event); "CO-COR" (Córdoba, 1 event)' in result.stderr
+    assert _event_ids(db, "--place", "CO-COR") == ["evt-1"]

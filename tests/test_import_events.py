@@ -6,7 +6,6 @@ named by file and line, re-imports change nothing."""
 from __future__ import annotations
 
 import json
-import zipfile
 from itertools import islice
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from corrobora.imports.run import read_rows
 from corrobora.ingest import Ingestor
 from corrobora.model import Document
 from corrobora.store import EventFilter, Store
+
+from .analyze.ocved_file import OCVED_HEADER, write_xlsx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 ACLED = FIXTURES / "acled_mexico_sample.csv"
@@ -166,29 +167,9 @@ def test_gdelt_bad_rows(tmp_path: Path, mappers) -> None:
                           f"{bad}:3: EventCode 'x9' is not a CAMEO code"]
 
 
-def _write_xlsx(path: Path, rows: list[list[str]]) -> None:
-    """A minimal xlsx (inline strings) as spreadsheet programs write it."""
-    def col(i: int) -> str:
-        return chr(65 + i)
-
-    sheet = ['<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             'spreadsheetml/2006/main"><sheetData>']
-    for r, row in enumerate(rows, 1):
-        cells = "".join(f'<c r="{col(i)}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
-                        for i, v in enumerate(row) if v != "")
-        sheet.append(f'<row r="{r}">{cells}</row>')
-    sheet.append("</sheetData></worksheet>")
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("xl/worksheets/sheet1.xml", "".join(sheet))
-
-
-OCVED_HEADER = ["date", "date_elapsed", "year", "month", "day", "state", "mun", "counter",
-                "actor_main", "actor_sub", "longitude", "latitude"]
-
-
 def test_ocved_xlsx(tmp_path: Path, mappers) -> None:
     path = tmp_path / "ocved.xlsx"
-    _write_xlsx(path, [
+    write_xlsx(path, [
         OCVED_HEADER,
         ["20100310", "", "2010", "3", "10", "25", "25006", "2", "Cartel de Sinaloa",
          "Gente Nueva", "-107.39", "24.80"],
@@ -278,3 +259,22 @@ def test_unnamed_actors_group_with_acled_rows_by_acled_name(tmp_path: Path, mapp
         docs = {r["document_id"] for e in found
                 for r in store.get_event(e["id"])["reports"]}
         assert {"acled:MEX90002", "culiacan-1"} <= docs
+
+
+def test_dataset_rows_are_no_documents_in_a_language(tmp_path: Path, mappers) -> None:
+    db = tmp_path / "rows.duckdb"
+    with Store(db) as store:
+        _import(store, "acled", ACLED, mappers)
+        assert store.stats()["by_language"] == []
+        assert store.stats()["dataset_rows"] == [("ACLED", 6)]
+        # A store imported before rows lost their language: still not English documents.
+        store.con.execute("UPDATE documents SET lang = 'en'")
+        assert store.stats()["by_language"] == []
+        assert store.events_page(EventFilter(), language="en") == []
+        assert store.events_page(EventFilter()) != []
+        assert store.event_facets()["languages"] == []
+        assert store.documents_page(lang="en") == []
+    result = runner.invoke(app, ["stats", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "documents 0 (0 copies) · by language: none" in result.stdout
+    assert "dataset rows 6 (imported, in no language): 6 from ACLED" in result.stdout

@@ -103,3 +103,34 @@ def test_cli_outputs_and_bad_input(store_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(app, ["analyze", "alerts", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2
+
+
+def test_alerts_on_a_store_without_violent_events_say_what_it_holds(tmp_path: Path) -> None:
+    from corrobora.imports import import_file
+
+    from .ocved_file import write_ocved
+
+    db = tmp_path / "ocved.duckdb"
+    with Store(db) as store:
+        import_file(store, "ocved", write_ocved(tmp_path / "o.xlsx"))
+    result = runner.invoke(app, ["analyze", "alerts", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert "no violent events with a date and a place (looked for ACLED types Battles" in warning
+    assert "the store holds ORG_CRIME 2 (from OCVED)" in warning
+    assert "OCVED rows record a group's violent presence" in warning
+    removal = runner.invoke(app, ["analyze", "removal", "--db", str(db), "--region",
+                                  "Sinaloa", "--date", "2010-03-10"])
+    assert removal.exit_code == 2
+    assert "the store holds ORG_CRIME 2 (from OCVED)" in removal.stderr
+
+
+def test_alert_filters_take_names_as_typed(store_path: Path) -> None:
+    base = ["analyze", "alerts", "--db", str(store_path), "--format", "json"]
+    by_name = json.loads(runner.invoke(app, [*base, "--region", "sinaloa", "--actor",
+                                             "Chapitos"]).stdout)
+    by_id = json.loads(runner.invoke(app, [*base, "--region", "MX-SIN", "--actor",
+                                           "los-chapitos"]).stdout)
+    assert by_name["alerts"] == by_id["alerts"] and by_id["alerts"]
+    wrong = runner.invoke(app, [*base, "--actor", "Chapitoz"])
+    assert wrong.exit_code == 2 and "no actor matches 'Chapitoz'; did you mean" in wrong.stderr

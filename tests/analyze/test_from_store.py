@@ -85,11 +85,31 @@ def test_cli_db_path_gives_the_contract_object(store_path: Path) -> None:
 
 def test_cli_db_needs_a_known_level_and_a_store(store_path: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "removal", "--db", str(store_path), "--region",
-                                 "Sinaloa", "--date", "2021-01-10"])
-    assert result.exit_code == 2 and "neither ISO 3166-2" in result.output
+                                 "Atlantis", "--date", "2021-01-10"])
+    assert result.exit_code == 2 and "no region matches 'Atlantis'" in result.output
+    # A state's name is its code, as in every filter.
+    by_name = runner.invoke(app, ["analyze", "removal", "--db", str(store_path), "--region",
+                                  "Sinaloa", "--date", "2021-01-10", "--format", "json"])
+    assert by_name.exit_code == 0 and json.loads(by_name.stdout)["region"] == "MX-SIN"
     result = runner.invoke(app, ["analyze", "removal", "--db", str(tmp_path / "none.duckdb"),
                                  "--region", "MX-SIN", "--date", "2021-01-10"])
     assert result.exit_code == 2 and "no such store" in " ".join(result.output.split())
     result = runner.invoke(app, ["analyze", "removal", "--region", "MX-SIN", "--date",
                                  "2021-01-10"])
     assert result.exit_code == 2
+
+
+def test_the_api_study_lists_its_warnings(store_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from corrobora.web import create_app
+
+    with TestClient(create_app(store_path), base_url="http://127.0.0.1") as client:
+        thin = client.get("/api/analyses/removal",
+                          params={"region": "MX-SIN", "date": "2021-01-10", "window_months": 1})
+        assert thin.status_code == 200, thin.text
+        assert any("rests on" in w and "at least 10 in each window" in w
+                   for w in thin.json()["warnings"])
+        full = client.get("/api/analyses/removal",
+                          params={"region": "MX-SIN", "date": "2021-01-10", "window_months": 6})
+        assert full.json()["warnings"] == []

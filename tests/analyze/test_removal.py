@@ -58,6 +58,13 @@ def test_an_empty_window_falls_back_to_the_exact_interval() -> None:
     assert none.ratio is None and none.ci_high is None
 
 
+def test_counts_the_same_every_month_give_a_ratio_not_a_crash() -> None:
+    # statsmodels raised "first guess on the deviance function returned a nan".
+    r = before_after_ratio(np.full(6, 2.0), np.full(6, 2.0))
+    assert r.ratio == pytest.approx(1.0) and r.ci_low < 1 < r.ci_high
+    assert r.dispersion == 1.0
+
+
 def _panel_with_effect(write_series: SeriesWriter, effect: float, regions: int = 12):
     """24 months from 2020-01; a removal on 2021-01-10; region A rises by `effect` after it,
     the others share a common 10% rise (so the DiD effect is effect / 1.1)."""
@@ -152,3 +159,37 @@ def test_many_municipalities_keep_the_100_nearest_controls(write_series: SeriesW
     assert len(controls) == 100 and "14061" in controls and "14140" not in controls
     assert sum(out["controls"]["dropped_controls"]["regions dropped, by reason"].values()) == 39
     assert len(out["synthetic_control"]["weights"]) <= 100
+
+
+def test_a_study_on_a_handful_of_events_says_the_data_are_too_thin(
+        write_series: SeriesWriter) -> None:
+    sparse = [0, 1, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0] * 2
+    path = write_series({"MX-AA": sparse, "MX-BB": sparse[::-1], "MX-CC": [1] * 24})
+    study = run_removal_study(read_series(path), "MX-AA", date(2021, 1, 10), months=6)
+    assert study.synth is not None  # still computed: the warning says what it rests on
+    text = " | ".join(study.warnings)
+    assert "the ratio rests on 3 events before and 1 after; at least 10 in each" in text
+    assert "difference-in-differences: 2 usable control regions of 2 (needs at least 3" in text
+    assert "synthetic control rests on 5 events over its 12 fit months and 1 after" in text
+    assert "synthetic control draws on 2 donor regions (needs at least 3" in text
+    base = ["analyze", "removal", "--series", str(path), "--region", "MX-AA", "--date",
+            "2021-01-10", "--window-months", "6"]
+    shown = runner.invoke(app, base)
+    assert shown.exit_code == 0, shown.output
+    assert "warning: the ratio rests on 3 events before" in shown.stdout
+    out = json.loads(runner.invoke(app, [*base, "--format", "json"]).stdout)
+    assert out["warnings"] == study.warnings
+
+
+def test_an_empty_window_gives_no_ratio_and_says_why(write_series: SeriesWriter) -> None:
+    path = write_series({"MX-AA": [0] * 12 + [2] * 12, "MX-BB": [5] * 24})
+    study = run_removal_study(read_series(path), "MX-AA", date(2021, 1, 10), months=6)
+    assert study.estimate.ratio is None
+    assert study.warnings[0].startswith("no ratio: the before window holds no events")
+
+
+def test_a_well_powered_study_has_no_warnings(write_series: SeriesWriter) -> None:
+    panel = read_series(_panel_with_effect(write_series, 2.0, regions=25))
+    study = run_removal_study(panel, "MX-AA", date(2021, 1, 10), months=6)
+    assert study.warnings == []
+    assert study.to_contract()["warnings"] == []

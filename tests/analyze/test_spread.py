@@ -44,6 +44,21 @@ def test_known_answer(write_series) -> None:
     assert c["neighbours_vs_far"]["irr"] == pytest.approx(2.0, rel=0.01)
     assert c["neighbours_vs_far"]["ci_low"] > 1.5
     assert len(c["by_neighbour"]) == 4 and len(c["non_neighbours"]) == 27
+    assert c["warnings"] == []
+
+
+def test_a_spread_on_a_handful_of_events_says_the_data_are_too_thin(write_series) -> None:
+    counts = {r: [0.0] * 24 for r in sorted(adjacency())}
+    counts["MX-SIN"] = [1.0 if i % 4 == 0 else 0.0 for i in range(24)]
+    counts["MX-SON"] = [1.0] * 24
+    counts["MX-JAL"] = [2.0] * 24
+    panel = read_series(write_series(counts, start=date(2020, 1, 1)))
+    c = spread_study(panel, "MX-SIN", date(2021, 1, 15), months=6, lag=0,
+                     placebos=False).to_contract()
+    text = " | ".join(c["warnings"])
+    assert "the ratio of the region rests on 1 event before and 1 after; at least 10" in text
+    assert "the ratio of the neighbours rests on 6 events before and 6 after" in text
+    assert "neighbours vs far states: 1 usable far state (needs at least 3" in text
 
 
 def test_zambada_on_sesnsp(shared: Path) -> None:

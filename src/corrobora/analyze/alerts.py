@@ -203,10 +203,14 @@ class AlertRun:
     alerts: list[Alert]
     source: str
     settings: dict[str, object]
+    warnings: list[str] = field(default_factory=list)
+    """Why there is little or nothing to alert on: no events of the types counted, or
+    series too quiet to test."""
 
     def to_contract(self) -> dict[str, object]:
         return {"freq": self.freq, "by": self.by, "source": self.source,
-                "settings": self.settings, "series": len(self.series),
+                "settings": self.settings, "warnings": list(self.warnings),
+                "series": len(self.series),
                 "periods": len(self.starts),
                 "first": self.starts[0].isoformat() if self.starts else None,
                 "last": self.starts[-1].isoformat() if self.starts else None,
@@ -227,6 +231,17 @@ def from_store(store, *, freq: str = "week", by: str = "region", level: str = "a
     starts, series = aligned([(p, k, float(n)) for p, k, n in rows], freq)
     if by == "actor" and actor:
         series = {k: v for k, v in series.items() if k == actor}
+    warnings = []
+    if not rows:
+        from corrobora.analyze.events import none_found
+
+        scope = " ".join(x for x in (f"in {region}" if region else "",
+                                     f"naming {actor}" if actor else "") if x)
+        warnings.append(none_found(store, f"{scope} with a date and a place"))
+    quiet = sum(1 for v in series.values() if v.sum() < min_total)
+    if quiet:
+        warnings.append(f"{quiet} of {len(series)} series hold fewer than {min_total:g} events "
+                        "and are not tested (a detector needs at least that many)")
     # The busiest series first; the quiet ones cannot say much and cost time.
     series = dict(sorted(((k, v) for k, v in series.items() if v.sum() >= min_total),
                          key=lambda kv: -kv[1].sum())[:max_series])
@@ -239,7 +254,8 @@ def from_store(store, *, freq: str = "week", by: str = "region", level: str = "a
             actor=a.key if by == "actor" else actor, limit=max_events)
     return AlertRun(freq, by, starts, series, alerts, f"{store.path} (violent events)",
                     {"level": level, "region": region, "actor": actor, "baseline": base,
-                     "alpha": alpha, "min_count": min_count, "min_total": min_total})
+                     "alpha": alpha, "min_count": min_count, "min_total": min_total},
+                    warnings)
 
 
 def from_panel(panel, *, region: str | None = None, baseline: int = 12, alpha: float = 0.01,

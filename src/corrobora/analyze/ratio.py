@@ -52,8 +52,13 @@ def before_after_ratio(before: np.ndarray, after: np.ndarray) -> RatioEstimate:
     with warnings.catch_warnings():
         # Non-integer counts (rates) are fine for quasi-likelihood; statsmodels warns anyway.
         warnings.simplefilter("ignore")
-        fit = model.fit(scale="X2", use_t=True)
-        if not fit.scale > 1.0 or y.size <= 2:
+        try:
+            fit = model.fit(scale="X2", use_t=True)
+        except ValueError:
+            # Counts the model fits exactly (the same every month): Pearson's chi2 is 0, and
+            # statsmodels divides the deviance by it. Poisson scale 1 is the floor anyway.
+            fit = None
+        if fit is None or not fit.scale > 1.0 or y.size <= 2:
             fit = model.fit(scale=1.0, use_t=y.size > 2)
     coef = float(fit.params[1])
     low, high = (float(v) for v in fit.conf_int(alpha=0.05)[1])

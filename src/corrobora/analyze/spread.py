@@ -63,6 +63,8 @@ class SpreadResult:
     series: dict[str, np.ndarray]
     ratios: dict[str, float | None] = field(default_factory=dict)
     source: str = ""
+    warnings: list[str] = field(default_factory=list)
+    """Where the data are too thin (as in the removal study, analyze/study.py)."""
 
     def to_contract(self) -> dict[str, Any]:
         return {"region": self.region, "date": self.windows.removal.isoformat(),
@@ -70,7 +72,7 @@ class SpreadResult:
                 "windows": self.windows.describe(), "neighbours": self.neighbours,
                 "non_neighbours": self.non_neighbours, **self.groups,
                 "neighbours_vs_far": self.did, "by_neighbour": self.by_neighbour,
-                "source": self.source,
+                "source": self.source, "warnings": list(self.warnings),
                 "method": "before/after ratios: quasi-Poisson GLM (statsmodels); neighbours "
                           "vs far states: Poisson two-way FE difference-in-differences with "
                           "placebo-in-space p (analyze/did.py); adjacency: "
@@ -145,7 +147,30 @@ def spread_study(panel: Panel, region: str, when: date, *, months: int = 12, lag
             "neighbours": np.sum([panel.row(r) for r in neighbours], axis=0),
             "non_neighbours": np.sum([panel.row(r) for r in far], axis=0)}
     return SpreadResult(region, windows, neighbours, far, groups, did, by_neighbour,
-                        panel.months, full, ratios, panel.source)
+                        panel.months, full, ratios, panel.source,
+                        _warnings(windows, n_before, {"the region": treated,
+                                                      "the neighbours": near_sum,
+                                                      "the far states": far_sum}, d,
+                                  placebos))
+
+
+def _warnings(windows: Windows, n_before: int, pooled: dict[str, np.ndarray], d: Any,
+              placebos: bool) -> list[str]:
+    """The removal study's minimums (analyze/study.py) applied to each pooled series and to
+    the neighbours-vs-far comparison."""
+    from corrobora.analyze.study import thin_comparison, thin_ratio
+
+    out = []
+    after_months = len(next(iter(pooled.values()))) - n_before
+    if after_months < windows.months:
+        out.append(f"the after window has data for {after_months} of its {windows.months} "
+                   "months")
+    for name, row in pooled.items():
+        out += thin_ratio(f"the ratio of {name}", float(row[:n_before].sum()),
+                          float(row[n_before:].sum()))
+    used = len(d.controls) if d.irr is not None else 0
+    return out + thin_comparison("neighbours vs far states", "far state", used,
+                                 d.n_placebos, placebos)
 
 
 # -- outputs ----------------------------------------------------------------------------------

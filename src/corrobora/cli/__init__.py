@@ -37,6 +37,7 @@ from corrobora.cli._common import (
     shown_path,
 )
 from corrobora.store import EventFilter, Store, StoreError
+from corrobora.store.filters import describe
 
 if TYPE_CHECKING:
     from corrobora.ingest import IngestSummary
@@ -241,6 +242,21 @@ def _refuse(path: str | Path, message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+TABLE_ROWS = 50
+"""Events a table shows unless told otherwise; machine formats are complete."""
+
+
+def _resolved(store: Store, f: EventFilter) -> EventFilter:
+    """`f` with its place, actor and type resolved, or one line on stderr and exit 2."""
+    from corrobora.store.filters import FilterError, resolve
+
+    try:
+        return resolve(store, f)
+    except FilterError as exc:
+        err.print("[red]error:[/red] " + escape(str(exc)), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
 def _place_label(e: dict[str, Any]) -> str:
     parts = [e.get("place_name"), e.get("admin1_code")]
     return ", ".join(str(p) for p in parts if p) or "?"
@@ -257,17 +273,30 @@ def events(
     actor: Annotated[str | None, typer.Option(help="Actor id (cjng) or name as reported.")]
     = None,
     min_credibility: Annotated[int | None, typer.Option(help="1 (confirmed) to 6.")] = None,
-    limit: int = 50,
+    limit: Annotated[int | None, typer.Option(
+        help=f"At most N events (default: {TABLE_ROWS} in the table, all in jsonl and csv).")]
+    = None,
     format: Annotated[str, typer.Option("--format", help="table, jsonl or csv")] = "table",
 ) -> None:
-    """List events, newest first.
+    """List events, newest first. Places and actors match whatever the case and accents
+    (--place culiacan, --actor zetas); an ambiguous place lists its candidates.
 
     Example: corrobora events --place MX-JAL --since 2026-01-01 --type ARMED_CLASH
     """
+    if format not in ("table", "jsonl", "csv"):
+        raise typer.BadParameter("choose table, jsonl or csv", param_hint="--format")
+    shown = limit if limit is not None else (TABLE_ROWS if format == "table" else None)
     f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
-                    actor=actor, min_credibility=min_credibility, limit=limit)
+                    actor=actor, min_credibility=min_credibility, limit=shown)
     with _open(db, read_only=True) as store:
+        f = _resolved(store, f)
         rows = store.list_events(f)
+        total = store.count_events(f) if shown and len(rows) == shown else len(rows)
+    if not rows:
+        err.print(escape(f"no events match {describe(f)}"), highlight=False)
+    elif total > len(rows) and format == "table":
+        err.print(f"showing {len(rows):,} of {total:,} events (use --limit N, or --format csv "
+                  "or jsonl for all)", highlight=False)
     if format == "jsonl":
         for r in rows:
             out.print_json(json.dumps(r, default=_json_default), indent=None)
@@ -280,6 +309,8 @@ def events(
         writer.writerow(cols)
         writer.writerows([[r.get(c) for c in cols] for r in rows])
         return
+    if not rows:
+        return  # said on stderr; an empty table adds nothing
     table = Table(title=f"{len(rows)} events", show_lines=False)
     for col in ("event", "type", "date", "place", "dead", "reports", "sources", "grade"):
         table.add_column(col, overflow="fold")
@@ -357,9 +388,15 @@ def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
     """
     with _open(db, read_only=True) as store:
         s = store.stats()
-    out.print(f"store {s['path']} (schema {s['schema_version']})")
-    out.print(f"documents {s['documents']} ({s['copies']} copies) · by language: "
-              + ", ".join(f"{lang} {n}" for lang, n in s["by_language"]))
+    out.print(f"store {s['path']} (schema {s['schema_version']})", highlight=False)
+    rows = sum(n for _, n in s["dataset_rows"])
+    out.print(f"documents {s['documents'] - rows:,} ({s['copies']:,} copies) · by language: "
+              + (", ".join(f"{lang} {n:,}" for lang, n in s["by_language"]) or "none"),
+              highlight=False)
+    if rows:
+        out.print(f"dataset rows {rows:,} (imported, in no language): "
+                  + ", ".join(f"{n:,} from {name}" for name, n in s["dataset_rows"]),
+                  highlight=False)
     out.print(f"mentions {s['mentions']} · places {s['places']} · actors {s['actors']}")
     out.print(f"event reports {s['event_reports']} → events {s['events']}")
     if s["by_type"]:
@@ -402,16 +439,29 @@ def export(
     db: DbOption = Path(DEFAULT_DB),
     format: Annotated[str, typer.Option("--format")] = "jsonl",
     output: Annotated[str, typer.Option("-o", "--output")] = "-",
+    type: Annotated[str | None, typer.Option(
+        "--type", help="Events only: as in `corrobora events`.")] = None,
+    place: Annotated[str | None, typer.Option(help="Events only: as in `events`.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Events only: as in `events`.")] = None,
+    since: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
+    limit: Annotated[int | None, typer.Option(help="Events only: at most N (default all).")]
+    = None,
 ) -> None:
-    """Export fused knowledge (CONTRACTS §2) as JSON Lines.
+    """Export fused knowledge (CONTRACTS §2) as JSON Lines: complete unless filtered.
 
     Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
     Example: corrobora export actors --db corrobora.duckdb -o actors.jsonl
+    Example: corrobora export events --place culiacan --since 2024-07-25 -o culiacan.jsonl
     """
     from corrobora.export import event_record
 
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
+                    actor=actor, limit=limit)
+    if kind != "events" and f != EventFilter(limit=None):
+        raise typer.BadParameter("filters apply to events only", param_hint="KIND")
     rows: Iterable[dict[str, Any]] = []
     if kind == "actors":
         from corrobora.export import actor_records
@@ -426,7 +476,10 @@ def export(
         elif kind == "documents":
             rows = store.export_documents()
         elif kind == "events":
-            rows = (event_record(r) for r in store.export_events())
+            f = _resolved(store, f)
+            if not store.count_events(f):
+                err.print(escape(f"no events match {describe(f)}"), highlight=False)
+            rows = (event_record(r) for r in store.export_events(f))
         else:
             raise typer.BadParameter("choose documents, events or actors", param_hint="KIND")
         dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115

@@ -6,9 +6,10 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from corrobora.cli._common import _open, _parse_day, err, out
@@ -57,7 +58,7 @@ def analyze_removal(
     # Imported here: statsmodels and matplotlib take seconds to load; other commands skip it.
     from corrobora.analyze import SeriesError, read_series, run_removal_study
     from corrobora.analyze.registry import RegistryError, get
-    from corrobora.analyze.series import normalise_region, region_level
+    from corrobora.analyze.series import region_level
 
     if format not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--format")
@@ -70,18 +71,21 @@ def analyze_removal(
         where = region or (record.region if record else None)
         if when is None or where is None:
             raise typer.BadParameter("give --region and --date, or --removal ID")
-        where = normalise_region(where)
+        from corrobora.store.filters import resolve_region
+
         if series is not None:
+            where = resolve_region(where)
             panel = read_series(series)
         else:
             from corrobora.analyze.events import violent_event_panel
 
-            level = region_level(where)
-            if level == "other":
-                raise SeriesError(f"region {where!r} is neither ISO 3166-2 (MX-SIN) nor an "
-                                  "INEGI municipality code (17007)")
             assert db is not None
             with _open(db, read_only=True) as store:
+                where = resolve_region(where, store)
+                level = region_level(where)
+                if level == "other":
+                    raise SeriesError(f"region {where!r} is neither ISO 3166-2 (MX-SIN) nor "
+                                      "an INEGI municipality code (17007)")
                 panel = violent_event_panel(store, level)
         chosen = None
         if controls is not None:
@@ -90,8 +94,7 @@ def analyze_removal(
             panel, where, when, months=window_months, lag=lag_months, controls=chosen,
             synth=synth, placebos=placebos, removal_record=record.summary() if record else None)
     except (SeriesError, RegistryError, StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        _fail(exc)
     written: list[Path] = []
     if plot is not None or out_dir is not None:
         from corrobora.analyze.plot import write_outputs
@@ -142,6 +145,18 @@ def _print_study(r: dict[str, Any]) -> None:
                   f"{num(s['pre_rmse'])} over {s['fit_months']} months; placebo p "
                   f"{num(s['placebo_p'], '.3f')}; weights {top}", highlight=False)
     out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+    _print_warnings(r.get("warnings") or [])
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    """Where the data are too thin, in the reading itself (stdout), after the numbers."""
+    for w in warnings:
+        out.print("[yellow]warning:[/yellow] " + escape(w), highlight=False)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    err.print("[red]error:[/red] " + escape(str(exc)), highlight=False, soft_wrap=True)
+    raise typer.Exit(2) from exc
 
 
 @analyze_app.command("removals")
@@ -219,7 +234,7 @@ def analyze_alerts(
     Example: corrobora analyze alerts --db corrobora.duckdb --freq week --by actor
     """
     from corrobora.analyze import alerts as al
-    from corrobora.analyze.series import SeriesError, normalise_region
+    from corrobora.analyze.series import SeriesError
 
     if (series is None) == (db is None):
         raise typer.BadParameter("give one of --series FILE.csv or --db PATH")
@@ -227,19 +242,23 @@ def analyze_alerts(
             or freq not in ("day", "week", "month") or level not in ("admin1", "municipality"):
         raise typer.BadParameter("--format text|json|csv, --by region|actor, --freq "
                                  "day|week|month, --level admin1|municipality")
-    where = normalise_region(region) if region else None
+    from corrobora.store.filters import resolve_actor_id, resolve_region
+
     try:
         if series is not None:
+            where = resolve_region(region) if region else None
             run = al.from_panel(_analysis_panel(series, None, None, level), region=where,
                                 alpha=alpha, min_count=min_count)
         else:
             assert db is not None
             with _open(db, read_only=True) as store:
+                # Names as a person types them: "Sinaloa", "zetas" (store/filters.py).
+                where = resolve_region(region, store) if region else None
+                who = resolve_actor_id(store, actor) if actor else None
                 run = al.from_store(store, freq=freq, by=by, level=level, region=where,
-                                    actor=actor, alpha=alpha, min_count=min_count)
+                                    actor=who, alpha=alpha, min_count=min_count)
     except (SeriesError, StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        _fail(exc)
     written = al.write_outputs(run, plot) if plot is not None else []
     if format == "json":
         sys.stdout.write(json.dumps(run.to_contract(), ensure_ascii=False) + "\n")
@@ -253,7 +272,8 @@ def analyze_alerts(
                         d["level_before"], d["level_after"], d["ratio"], d["ci_low"],
                         d["ci_high"], d["p_value"], " ".join(a.event_ids)])
     else:
-        out.print(f"{len(run.alerts)} alerts over {len(run.series)} series of {run.freq}ly "
+        every = {"day": "daily"}.get(run.freq, f"{run.freq}ly")
+        out.print(f"{len(run.alerts)} alerts over {len(run.series)} series of {every} "
                   f"counts by {run.by} ({run.source})", highlight=False)
         for a in run.alerts:
             ci = (f" (95% CI {a.ci_low:.2f}–{a.ci_high:.2f})" if a.ci_low is not None
@@ -264,6 +284,10 @@ def analyze_alerts(
                       + (f"; events {', '.join(a.event_ids[:5])}"
                          + (f" +{len(a.event_ids) - 5}" if len(a.event_ids) > 5 else "")
                          if a.event_ids else ""), highlight=False)
+        _print_warnings(run.warnings)
+    if format == "csv":
+        for w in run.warnings:
+            err.print("[yellow]warning:[/yellow] " + escape(w), highlight=False)
     _write_and_report(written)
 
 
@@ -286,7 +310,6 @@ def analyze_fragmentation(
     Example: corrobora analyze fragmentation --ocved OCVED_2.0.xlsx --plot frag
     """
     from corrobora.analyze import fragmentation as fr
-    from corrobora.analyze.series import normalise_region
     from corrobora.imports import ImportFileError
 
     if (db is None) == (ocved is None):
@@ -305,7 +328,12 @@ def analyze_fragmentation(
     except (ImportFileError, StoreError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-    wanted = [normalise_region(r) for r in region or []]
+    from corrobora.store.filters import FilterError, resolve_region
+
+    try:
+        wanted = [resolve_region(r) for r in region or []]
+    except FilterError as exc:
+        _fail(exc)
     if wanted:
         result.cells = [c for c in result.cells if c.region in wanted]
     if not result.cells:
@@ -359,7 +387,7 @@ def analyze_spread(
     Example: corrobora analyze spread --series sesnsp.csv --removal zambada-2024 --plot s
     """
     from corrobora.analyze.registry import RegistryError, get
-    from corrobora.analyze.series import SeriesError, normalise_region
+    from corrobora.analyze.series import SeriesError
     from corrobora.analyze.spread import spread_study, write_outputs
 
     if (series is None) == (db is None):
@@ -373,11 +401,12 @@ def analyze_spread(
         if when is None or where is None:
             raise typer.BadParameter("give --region and --date, or --removal ID")
         panel = _analysis_panel(series, db, stored_series, "admin1")
-        result = spread_study(panel, normalise_region(where), when, months=window_months,
+        from corrobora.store.filters import resolve_region
+
+        result = spread_study(panel, resolve_region(where), when, months=window_months,
                               lag=lag_months, placebos=placebos)
     except (SeriesError, RegistryError, StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        _fail(exc)
     written = write_outputs(result, plot) if plot is not None else []
     r = result.to_contract()
     if format == "json":
@@ -403,4 +432,5 @@ def analyze_spread(
                       f"{n['ci_high']}); vs far states IRR {n['did_irr']} (placebo p "
                       f"{n['placebo_p']})", highlight=False)
         out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+        _print_warnings(r["warnings"])
     _write_and_report(written)

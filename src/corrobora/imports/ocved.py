@@ -6,8 +6,11 @@ its leading zero), counter (reports that day), actor_main (the organization), ac
 cell, faction, person or role named), longitude, latitude. A row says that a group was
 reported acting violently in a municipality on a day; it becomes an ORG_CRIME report (not
 an ACLED violent type: presence is not a count of violent events) placed at the
-municipality, with the group as actor. OCVED has no row id: the date, municipality and the
-two actor fields identify a row (they are unique in the release).
+municipality, with the group as actor. No row says what happened (Eventus ID extracted
+only group names and places, the release's README says; `actor_sub` roles such as hitman
+or leader are not acts), so no row maps onto a violent type: analyses of violent events
+say so when a store holds only these (analyze/events.py). OCVED has no row id: the date,
+municipality and the two actor fields identify a row (they are unique in the release).
 """
 
 from __future__ import annotations

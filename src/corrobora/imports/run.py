@@ -73,9 +73,10 @@ def read_rows(kind: str, path: Path, actors: Any = None, places: Any = None) -> 
 
 def document_for(row: ImportedRow, path: Path) -> Document:
     """The synthetic document that carries a row: its rendering as text, the dataset as
-    source, the dataset's row id as id, the file and line as origin."""
+    source, the dataset's row id as id, the file and line as origin; no language (a
+    dataset row is not reporting in English, though its rendering is)."""
     return Document(text=row.text, origin=f"{path}:{row.line}", id=row.document_id,
-                    title=f"{row.dataset} {row.row_id}", lang="en",
+                    title=f"{row.dataset} {row.row_id}", lang=None,
                     published_at=row.published_at, source=row.dataset, url=row.url)
 
 

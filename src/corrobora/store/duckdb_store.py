@@ -15,6 +15,14 @@ import duckdb
 import pyarrow as pa
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# A document `d` that is not a row of an imported event dataset (corrobora import): the
+# rows carry their dataset as source (the names of imports/run.py, or one a run logged; an
+# interrupted run has logged nothing yet). They are no reporting in a language, whatever
+# an older import stored as their `lang`.
+_NOT_DATASET_ROW = (
+    "(d.source IS NULL OR (d.source NOT IN ('ACLED', 'UCDP GED', 'GDELT', 'OCVED') "
+    "AND d.source NOT IN (SELECT dataset FROM import_runs "
+    "WHERE kind IN ('acled', 'ucdp', 'gdelt', 'ocved'))))")
 
 
 class StoreError(Exception):
@@ -89,6 +97,12 @@ class EventFilter:
     min_credibility: int | None = None
     """Keep events graded this credible or better (1 is best)."""
     limit: int | None = 50
+    places: tuple[int, ...] | None = None
+    """The stored places `place` resolved to (store/filters.py); when set, wins over it."""
+    actor_ids: tuple[str, ...] | None = None
+    """The actors `actor` resolved to (store/filters.py); when set, wins over it, together
+    with `actor_texts`: the value folded (lower case, no accents) as reports may word it."""
+    actor_texts: tuple[str, ...] = ()
 
 
 class Store:
@@ -617,6 +631,45 @@ class Store:
             sql += f" LIMIT {int(f.limit)}"
         return self._dicts(sql, params)
 
+    def count_events(self, f: EventFilter) -> int:
+        """How many events match `f` (its limit aside): what a page of them is out of."""
+        where, params = self._filter_conditions(f)
+        return int(self._scalar(
+            "SELECT count(*) FROM events e LEFT JOIN gazetteer_places p USING (geonameid) "
+            "WHERE " + " AND ".join(where), params))
+
+    def place_catalogue(self) -> list[dict[str, Any]]:
+        """Every stored place with how many events it holds: what place filters resolve
+        against (store/filters.py)."""
+        return self._dicts(
+            "SELECT p.geonameid, p.name, p.admin1_code, p.admin2_name, p.country_code, "
+            "p.inegi_code, p.feature_code, count(e.id) AS events FROM gazetteer_places p "
+            "LEFT JOIN events e USING (geonameid) GROUP BY ALL ORDER BY p.geonameid")
+
+    def actor_catalogue(self) -> list[dict[str, Any]]:
+        """Every stored actor with how many events name it: what actor filters resolve
+        against (store/filters.py)."""
+        return self._dicts(
+            "SELECT a.id, a.name, a.status, count(DISTINCT r.event_id) AS events "
+            "FROM actors a LEFT JOIN event_report_actors ra ON ra.actor_id = a.id "
+            "LEFT JOIN event_reports r ON r.id = ra.event_report_id GROUP BY ALL "
+            "ORDER BY a.id")
+
+    def event_type_holdings(self) -> list[dict[str, Any]]:
+        """Events by type, most first, with the imported datasets their reports come from:
+        what an analysis that found none of its types can say the store holds instead."""
+        return self._dicts(
+            "SELECT e.type, count(DISTINCT e.id) AS events, "
+            "list_sort(coalesce(list(DISTINCT d.source) "
+            f"FILTER (WHERE NOT {_NOT_DATASET_ROW}), [])) AS datasets "
+            "FROM events e LEFT JOIN event_reports r ON r.event_id = e.id "
+            "LEFT JOIN documents d ON d.id = r.document_id GROUP BY 1 ORDER BY 2 DESC, 1")
+
+    def acled_event_types(self) -> list[str]:
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT acled_event_type FROM events WHERE acled_event_type IS NOT NULL "
+            "ORDER BY 1").fetchall()]
+
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         rows = self._dicts(
             "SELECT e.*, p.name AS place_name, p.admin1_code, p.admin2_name, p.country_code, "
@@ -645,6 +698,9 @@ class Store:
         return event
 
     def stats(self) -> dict[str, Any]:
+        """Counts of what the store holds. `documents` counts every stored document, dataset
+        rows included; `by_language` counts only reporting (a dataset row is in no
+        language), and `dataset_rows` the imported rows by dataset."""
         one = self._scalar
         return {
             "path": str(self.path),
@@ -652,8 +708,11 @@ class Store:
             "documents": one("SELECT count(*) FROM documents"),
             "copies": one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"),
             "by_language": self.con.execute(
-                "SELECT coalesce(lang, '?'), count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchall(),
+                "SELECT coalesce(lang, '?'), count(*) FROM documents d "
+                f"WHERE {_NOT_DATASET_ROW} GROUP BY 1 ORDER BY 2 DESC, 1").fetchall(),
+            "dataset_rows": self.con.execute(
+                "SELECT source, count(*) FROM documents d "
+                f"WHERE NOT ({_NOT_DATASET_ROW}) GROUP BY 1 ORDER BY 2 DESC, 1").fetchall(),
             "mentions": one("SELECT count(*) FROM mentions"),
             "places": one("SELECT count(*) FROM gazetteer_places"),
             "event_reports": one("SELECT count(*) FROM event_reports"),
@@ -693,7 +752,11 @@ class Store:
             "GROUP BY ALL ORDER BY min(d.ingest_seq)"
         )
 
-    def export_events(self) -> Iterator[dict[str, Any]]:
+    def export_events(self, f: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Every event (or those matching `f`, up to its limit) with its place, reports and
+        actors, by id."""
+        where, params = self._filter_conditions(f or EventFilter(limit=None))
+        limit = f" LIMIT {int(f.limit)}" if f is not None and f.limit else ""
         yield from self._stream(
             "SELECT e.*, p.name AS place_name, p.lat, p.lon, p.country_code, p.admin1_code, "
             "p.admin2_name, p.inegi_code, p.feature_code, "
@@ -704,7 +767,8 @@ class Store:
             "'inter': a.inter, 'acled_name': a.acled_name}) "
             " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
             " WHERE r.event_id = e.id) AS actors "
-            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) ORDER BY e.id"
+            "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
+            + " AND ".join(where) + " ORDER BY e.id" + limit, params=params
         )
 
     def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
@@ -747,7 +811,7 @@ class Store:
         if language:
             where.append(
                 "e.id IN (SELECT r.event_id FROM event_reports r JOIN documents d "
-                "ON d.id = r.document_id WHERE d.lang = lower(?))")
+                f"ON d.id = r.document_id WHERE d.lang = lower(?) AND {_NOT_DATASET_ROW})")
             params.append(language)
         if bbox:
             west, south, east, north = bbox
@@ -762,13 +826,19 @@ class Store:
         where: list[str] = ["TRUE"]
         params: list[Any] = []
         if f.type:
-            where.append("(e.type = ? OR e.case_label = ? OR e.acled_event_type = ?)")
+            where.append("(e.type = ? OR e.case_label = ? OR lower(e.acled_event_type) = "
+                         "lower(?))")
             params += [f.type.upper()] * 2 + [f.type]
-        if f.place:
+        if f.places is not None:
+            where.append("e.geonameid IN (SELECT unnest(?::BIGINT[]))")
+            params.append(list(f.places))
+        elif f.place:
+            # Unresolved (the API): case- and accent-insensitive, no ambiguity check.
             where.append(
-                "(lower(p.name) = lower(?) OR upper(p.admin1_code) = upper(?) "
-                "OR lower(p.admin2_name) = lower(?) OR upper(p.country_code) = upper(?) "
-                "OR p.inegi_code = ?)")
+                "(strip_accents(lower(p.name)) = strip_accents(lower(?)) "
+                "OR upper(p.admin1_code) = upper(?) "
+                "OR strip_accents(lower(p.admin2_name)) = strip_accents(lower(?)) "
+                "OR upper(p.country_code) = upper(?) OR p.inegi_code = ?)")
             params += [f.place] * 5
         if f.since:
             where.append("coalesce(e.date_max, e.date) >= ?")
@@ -776,11 +846,19 @@ class Store:
         if f.until:
             where.append("e.date <= ?")
             params.append(f.until)
-        if f.actor:
+        if f.actor_ids is not None:
+            where.append(
+                "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
+                "ON a.event_report_id = r.id WHERE a.actor_id IN (SELECT unnest(?::TEXT[])) "
+                "OR strip_accents(lower(a.text)) IN (SELECT unnest(?::TEXT[])) "
+                "OR strip_accents(lower(a.acled_name)) IN (SELECT unnest(?::TEXT[])))")
+            params += [list(f.actor_ids), list(f.actor_texts), list(f.actor_texts)]
+        elif f.actor:
             where.append(
                 "e.id IN (SELECT r.event_id FROM event_reports r JOIN event_report_actors a "
                 "ON a.event_report_id = r.id WHERE a.actor_id = lower(?) "
-                "OR lower(a.text) = lower(?) OR lower(a.acled_name) = lower(?))")
+                "OR strip_accents(lower(a.text)) = strip_accents(lower(?)) "
+                "OR strip_accents(lower(a.acled_name)) = strip_accents(lower(?)))")
             params += [f.actor, f.actor, f.actor]
         if f.min_credibility:
             where.append("e.credibility <= ?")
@@ -868,8 +946,8 @@ class Store:
                 "JOIN gazetteer_places p USING (geonameid) WHERE p.admin1_code IS NOT NULL "
                 "GROUP BY 1 ORDER BY 1"),
             "languages": self._dicts(
-                "SELECT lang AS value, count(*) AS documents FROM documents "
-                "WHERE lang IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"),
+                "SELECT lang AS value, count(*) AS documents FROM documents d "
+                f"WHERE lang IS NOT NULL AND {_NOT_DATASET_ROW} GROUP BY 1 ORDER BY 2 DESC, 1"),
             "actors": self._dicts(
                 "SELECT a.actor_id AS value, any_value(ac.name) AS name, "
                 "count(DISTINCT r.event_id) AS events FROM event_report_actors a "
@@ -906,7 +984,7 @@ class Store:
         """Documents in order of arrival after ingest_seq `after`, without their text."""
         where, params = ["TRUE"], []
         if lang:
-            where.append("d.lang = lower(?)")
+            where.append(f"d.lang = lower(?) AND {_NOT_DATASET_ROW}")
             params.append(lang)
         if source:
             where.append("lower(d.source) = lower(?)")
@@ -1069,9 +1147,10 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
-    def _stream(self, sql: str, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
+                ) -> Iterator[dict[str, Any]]:
         cur = self.con.cursor()
-        cur.execute(sql)
+        cur.execute(sql, params or [])
         names = [d[0] for d in cur.description]
         while rows := cur.fetchmany(batch):
             for row in rows:
