@@ -61,16 +61,15 @@ def run(task: str, shared: Path, out: Path, half: str | None = None) -> dict[str
     gold_rel, scorer, score_flags, input_flags, keys = TASKS[task]
     gold = shared / "data" / gold_rel
     inp, pred = out / f"{task}.in.jsonl", out / f"{task}.pred.jsonl"
-    if task in INPUTS:
+    if task in INPUTS:  # a given input is shared data: never write over it
         inp = shared / "data" / INPUTS[task]
+    else:
+        subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
+                        *input_flags, str(gold), str(inp)], check=True, capture_output=True)
     if half and task in HALVES:
         ids = set(json.loads(HALVES[task].read_text())[half])
         gold = _subset(gold, out / f"{task}.{half}.gold.jsonl", ids)
-        if task in INPUTS:
-            inp = _subset(inp, out / f"{task}.{half}.in.jsonl", ids)
-    elif task not in INPUTS:  # a given input is shared data: never write over it
-        subprocess.run([sys.executable, str(shared / "eval" / "convert.py"), "to-input",
-                        *input_flags, str(gold), str(inp)], check=True, capture_output=True)
+        inp = _subset(inp, out / f"{task}.{half}.in.jsonl", ids)
     t0 = time.perf_counter()
     subprocess.run([*CLI, "extract", str(inp), "-o", str(pred)], check=True)
     seconds = time.perf_counter() - t0
