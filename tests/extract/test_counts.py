@@ -32,3 +32,14 @@ def test_spanish_counts(nlp_es: Language, text: str, kind: str, lo: int, hi: int
     found = [m for m in casualties(nlp_es(text), "es") if m.kind == kind]
     top = max(found, key=lambda m: m.min)
     assert (top.min, top.max) == (lo, hi)
+
+
+def test_a_year_is_no_death_toll() -> None:
+    from corrobora.extractor import Extractor
+    from corrobora.model import Document
+
+    ex = Extractor()
+    died = ex.extract(Document("Her father died in 1981 and her mother in 2008.", "t", lang="en"))
+    assert all(e.fatalities is None for e in died.events)
+    killed = ex.extract(Document("A bomb killed 2000 people in the market.", "t", lang="en"))
+    assert any(e.fatalities and e.fatalities.min == 2000 for e in killed.events)

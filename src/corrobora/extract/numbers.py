@@ -133,6 +133,19 @@ def _kind(doc: Doc, s: int, e: int, lang: str) -> str | None:
     return None
 
 
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
+
+
+def _is_year(doc: Doc, i: int) -> bool:
+    """A bare four-digit number from 1500 to 2099 not followed by a noun it counts is a year
+    ("died in 1981 and her mother in 2008"), not a count: the small NER models of CoNLL tag
+    no dates."""
+    if not _YEAR.match(doc[i].text):
+        return False
+    nxt = doc[i + 1] if i + 1 < len(doc) else None
+    return nxt is None or nxt.pos_ not in ("NOUN", "PROPN", "ADJ")
+
+
 def casualties(doc: Doc, lang: str) -> list[NumberMention]:
     """Counts of people killed, injured, arrested or abducted, in text order."""
     lang = model_lang(lang)
@@ -143,7 +156,9 @@ def casualties(doc: Doc, lang: str) -> list[NumberMention]:
     n = len(doc)
     while i < n:
         tok = doc[i]
-        not_count = tok.ent_type_ in _SKIP_ENTS and not _BARE.match(ent_text.get(i, tok.text))
+        skipped_entity = tok.ent_type_ in _SKIP_ENTS and not _BARE.match(
+            ent_text.get(i, tok.text))
+        not_count = skipped_entity or _is_year(doc, i)
         if not_count or (i + 1 < n and doc[i + 1].text in ("%", "-year", "años")):
             i += 1
             continue
