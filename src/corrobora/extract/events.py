@@ -532,9 +532,11 @@ def _is_container(p: Place, others: list[Place]) -> bool:
 
 
 def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
-                  lang: str) -> list[Place | None]:
+                  lang: str, entities: list[Entity]) -> list[Place | None]:
+    names = {(e.start, e.end) for e in entities if e.label in _NOT_WHERE}
     inside = [p for p in places if sent.start_char <= p.start < sent.end_char
-              and not _on_route(doc, sent, p, lang) and not _country_modifier(doc, p)]
+              and (p.start, p.end) not in names and not _on_route(doc, sent, p, lang)
+              and not _country_modifier(doc, p) and not _polity_acting(doc, p)]
     if not inside:
         return [None]
     kept = [p for p in inside if not _is_container(p, inside)] or inside
@@ -556,6 +558,20 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
     gov = [p for p in kept if governed(p)]
     pool = gov or kept
     return [min(pool, key=lambda p: abs(p.start - trig))]
+
+
+# A toponym the NER reads as a nationality or a person ("Israeli", "Russian", "Black") says
+# whose or who, not where: it locates a story, never an event.
+_NOT_WHERE = ("MISC", "PER")
+
+
+def _polity_acting(doc: Doc, place: Place) -> bool:
+    """Whether a country or state is the subject of its clause ("Israel said", "Iran
+    launched"): a polity that acts or speaks is an actor, not the place of the event."""
+    if not (place.feature_code or "").startswith(_CONTAINER_CODES):
+        return False
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    return span is not None and span.root.dep_ in ("nsubj", "nsubjpass", "csubj")
 
 
 def _country_modifier(doc: Doc, place: Place) -> bool:
@@ -677,7 +693,7 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     fat = _counts(wide, f.numbers, "fatalities")
     inj = _counts(wide, f.numbers, "injured")
     hedged = is_hedged(s_chars, doc, lang, trigger)
-    found_places = _event_places(doc, sent, hit, f.places, f.lang)
+    found_places = _event_places(doc, sent, hit, f.places, f.lang, f.entities)
     if found_places == [None]:
         found_places = [_paragraph_place(f.text, sent, f.places) or f.dateline]
     out = []

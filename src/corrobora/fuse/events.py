@@ -349,8 +349,11 @@ class EventFuser:
             if family(event) != fam or (cannot and event.reports & cannot):
                 continue
             score = self._fit(report, root, event)
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, event)
+            # A copy group tells one event of a family unless its reports cannot be one
+            # (another stated day, another place): its own event comes before others.
+            rank = score + (1.0 if score > 0 and root in event.roots else 0.0)
+            if score > 0 and (best is None or rank > best[0]):
+                best = (rank, event)
         if best is None:
             event = FusedEvent(id=event_id_for(rid), type=report["type"],
                                case_label=report["case_label"],
@@ -362,7 +365,8 @@ class EventFuser:
             self.events[event.id] = event
             score = 1.0
         else:
-            score, event = best
+            score, event = min(best[0], 1.0), best[1]
+            score = self._fit(report, root, event)
         self._absorb(event, report, root)
         return event.id, score
 
