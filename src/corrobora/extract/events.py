@@ -943,7 +943,35 @@ def find_events(doc: Doc, lang: str, *, entities: list[Entity], places: list[Pla
                       sent, lang, places)
         events += here
         intro = (sent, sources, here) if _introduces_list(sent, lang) else None
-    return _without_restated_headline(events, headline_span(text))
+    return _within_the_news(_without_restated_headline(events, headline_span(text)))
+
+
+# How far into a document its lead runs: the first three sentences or so of news writing.
+LEAD_CHARS = 600
+
+
+def _within_the_news(events: list[EventReport]) -> list[EventReport]:
+    """Drops reports further down than the lead, of a kind of event the lead does not
+    report, that state no day, no count and no town of their own. News tells its events first
+    (the inverted pyramid); lower down, an undated kind of event the lead never names, told
+    nowhere in particular, is context: the history, comparisons, advice ("previous arrests of
+    cartel leaders have often...", "if you're overrun by fire, take shelter"). A release or
+    article whose lead reports no event keeps all its reports."""
+    def family(ev: EventReport) -> str:
+        return ontology.family(ev.case_label or ev.type)
+
+    lead = {family(ev) for ev in events if ev.sentence[0] < LEAD_CHARS}
+    if not lead:
+        return events
+    return [ev for ev in events if ev.sentence[0] < LEAD_CHARS or family(ev) in lead
+            or ev.date_basis != "published" or ev.fatalities or ev.injured
+            or _in_a_town(ev.place)]
+
+
+def _in_a_town(place: Place | None) -> bool:
+    """Whether a place is finer than a state or a country."""
+    return place is not None and place.feature_code is not None \
+        and not place.feature_code.startswith(_CONTAINER_CODES) and place.geo_precision != 3
 
 
 def _without_restated_headline(events: list[EventReport], headline: tuple[int, int] | None
