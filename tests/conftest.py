@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,3 +26,100 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def seed_article(shared: Path) -> Path:
     return shared / "data" / "seed" / "blitz-el-mencho-2026.txt"
+
+
+# -- a local HTTP server for the live-intake tests (corrobora watch): loopback only --------
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow server)."""
+    drip: float = 0.0
+    """Seconds between body bytes (a server that never finishes)."""
+    etag: str | None = None
+    """Answer 304 to a request that names this ETag."""
+    length: bool = True
+    """Send Content-Length (else the body ends when the connection closes)."""
+
+
+@dataclass
+class LocalServer:
+    """An http.server in a thread on 127.0.0.1; tests set `routes` and read `requests`."""
+
+    server: ThreadingHTTPServer
+    routes: dict[str, Route] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str], float]] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str) -> int:
+        return sum(1 for p, _, _ in self.requests if p == path)
+
+
+def _handler(local: LocalServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # quiet test output
+            pass
+
+        def do_GET(self) -> None:
+            local.requests.append((self.path, dict(self.headers), time.monotonic()))
+            route = local.routes.get(self.path)
+            if route is None:
+                self.send_error(404)
+                return
+            time.sleep(route.delay)
+            if route.etag and self.headers.get("If-None-Match") == route.etag:
+                self.send_response(304)
+                self.send_header("ETag", route.etag)
+                self.end_headers()
+                return
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            if route.etag:
+                self.send_header("ETag", route.etag)
+            if route.length:
+                self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            try:
+                if route.drip:
+                    for byte in route.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.drip)
+                else:
+                    self.wfile.write(route.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading: what a size or time limit does
+
+    return Handler
+
+
+@pytest.fixture
+def local_server() -> Iterator[Callable[[], LocalServer]]:
+    """Start as many loopback servers as a test needs: `server = local_server()`."""
+    started: list[tuple[LocalServer, threading.Thread]] = []
+
+    def start() -> LocalServer:
+        local = LocalServer(ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler))
+        local.server.RequestHandlerClass = _handler(local)
+        local.server.daemon_threads = True
+        thread = threading.Thread(target=local.server.serve_forever, daemon=True)
+        thread.start()
+        started.append((local, thread))
+        return local
+
+    yield start
+    for local, thread in started:
+        local.server.shutdown()
+        local.server.server_close()
+        thread.join(timeout=5)
