@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,6 +61,10 @@ class LocalServer:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def route(self, path: str, body: bytes = b"", **how: Any) -> None:
+        """Answer GET `path` with `body`; `how` sets the other fields of Route."""
+        self.routes[path] = Route(body, **how)
 
     def hits(self, path: str) -> int:
         return sum(1 for p, _, _ in self.requests if p == path)

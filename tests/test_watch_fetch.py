@@ -6,6 +6,7 @@ import gzip
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,9 @@ from corrobora.sources.net import (
     SafeFetcher,
     retry_after_seconds,
 )
-from tests.conftest import LocalServer, Route
 
-Start = Callable[[], LocalServer]
+Start = Callable[[], Any]
+LocalServer = Any  # tests/conftest.py
 
 
 def fetcher_for(server: LocalServer, **policy: object) -> SafeFetcher:
@@ -29,7 +30,7 @@ def fetcher_for(server: LocalServer, **policy: object) -> SafeFetcher:
 
 def test_loopback_is_refused_by_default(local_server: Start) -> None:
     server = local_server()
-    server.routes["/feed.xml"] = Route(b"<rss/>")
+    server.route("/feed.xml", b"<rss/>")
     with SafeFetcher(NetPolicy(host_delay=0)) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/feed.xml"))
     assert "127.0.0.1, a loopback address; refused" in str(caught.value)
@@ -38,7 +39,7 @@ def test_loopback_is_refused_by_default(local_server: Start) -> None:
 
 def test_conditional_get_answers_304_with_the_stored_etag(local_server: Start) -> None:
     server = local_server()
-    server.routes["/feed.xml"] = Route(b"<rss/>", etag='"v1"',
+    server.route("/feed.xml", b"<rss/>", etag='"v1"',
                                        headers={"Last-Modified": "Mon, 07 Dec 2026 10:00:00 GMT"})
     with fetcher_for(server) as fetcher:
         first = fetcher.get(server.url("/feed.xml"))
@@ -63,9 +64,9 @@ def test_conditional_get_answers_304_with_the_stored_etag(local_server: Start) -
 ])
 def test_a_redirect_to_a_private_address_is_refused(local_server: Start, target: str) -> None:
     server, other = local_server(), local_server()
-    other.routes["/feed.xml"] = Route(b"<rss/>")
+    other.route("/feed.xml", b"<rss/>")
     location = target.format(other=other.port)
-    server.routes["/feed.xml"] = Route(status=302, headers={"Location": location})
+    server.route("/feed.xml", status=302, headers={"Location": location})
     with fetcher_for(server) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/feed.xml"))
     assert caught.value.refused
@@ -76,8 +77,8 @@ def test_a_redirect_to_a_private_address_is_refused(local_server: Start, target:
 
 def test_redirects_on_an_allowed_server_are_followed(local_server: Start) -> None:
     server = local_server()
-    server.routes["/old"] = Route(status=301, headers={"Location": "/new"})
-    server.routes["/new"] = Route(b"<rss/>")
+    server.route("/old", status=301, headers={"Location": "/new"})
+    server.route("/new", b"<rss/>")
     with fetcher_for(server) as fetcher:
         answer = fetcher.get(server.url("/old"))
     assert answer.body == b"<rss/>" and answer.url == server.url("/new")
@@ -87,7 +88,7 @@ def test_redirects_on_an_allowed_server_are_followed(local_server: Start) -> Non
 def test_more_than_five_redirects_are_refused(local_server: Start) -> None:
     server = local_server()
     for n in range(7):
-        server.routes[f"/r{n}"] = Route(status=307, headers={"Location": f"/r{n + 1}"})
+        server.route(f"/r{n}", status=307, headers={"Location": f"/r{n + 1}"})
     with fetcher_for(server) as fetcher, pytest.raises(FetchError, match="more than 5 redirects"):
         fetcher.get(server.url("/r0"))
     assert server.hits("/r6") == 0
@@ -95,7 +96,7 @@ def test_more_than_five_redirects_are_refused(local_server: Start) -> None:
 
 def test_a_redirect_to_another_scheme_is_refused(local_server: Start) -> None:
     server = local_server()
-    server.routes["/feed.xml"] = Route(status=302, headers={"Location": "file:///etc/passwd"})
+    server.route("/feed.xml", status=302, headers={"Location": "file:///etc/passwd"})
     with fetcher_for(server) as fetcher, pytest.raises(FetchError,
                                                        match="only http and https"):
         fetcher.get(server.url("/feed.xml"))
@@ -105,7 +106,7 @@ def test_the_connection_goes_to_the_checked_address(local_server: Start) -> None
     """A name is resolved once per hop and the request connects to that address (named in
     the Host header): a resolver that would answer otherwise the next time is not asked."""
     server = local_server()
-    server.routes["/feed.xml"] = Route(b"<rss/>")
+    server.route("/feed.xml", b"<rss/>")
     answers = [["127.0.0.1"], ["10.0.0.1"]]
     asked: list[str] = []
 
@@ -123,16 +124,16 @@ def test_the_connection_goes_to_the_checked_address(local_server: Start) -> None
 def test_a_name_resolving_to_any_private_address_is_refused() -> None:
     with SafeFetcher(NetPolicy(host_delay=0),
                      resolver=lambda host, port: ["93.184.215.14", "192.168.1.9"]) as fetcher, \
-            pytest.raises(FetchError, match="resolves to 192.168.1.9, a private address"):
+            pytest.raises(FetchError, match=r"resolves to 192\.168\.1\.9, a private address"):
         fetcher.get("http://news.example/feed.xml")
 
 
 def test_a_huge_body_is_cut_at_the_limit(local_server: Start) -> None:
     server = local_server()
     huge = b"<rss>" + b"x" * 3_000_000
-    server.routes["/declared"] = Route(huge)
-    server.routes["/undeclared"] = Route(huge, length=False)
-    server.routes["/bomb"] = Route(gzip.compress(b"\0" * 50_000_000),
+    server.route("/declared", huge)
+    server.route("/undeclared", huge, length=False)
+    server.route("/bomb", gzip.compress(b"\0" * 50_000_000),
                                    headers={"Content-Encoding": "gzip"})
     with fetcher_for(server, max_bytes=1_000_000) as fetcher:
         for path, said in [("/declared", "body is 3.0 MB, over the 1 MB limit; not read"),
@@ -145,7 +146,7 @@ def test_a_huge_body_is_cut_at_the_limit(local_server: Start) -> None:
 
 def test_gzip_bodies_are_decompressed(local_server: Start) -> None:
     server = local_server()
-    server.routes["/feed.xml"] = Route(gzip.compress(b"<rss/>"),
+    server.route("/feed.xml", gzip.compress(b"<rss/>"),
                                        headers={"Content-Encoding": "gzip"})
     with fetcher_for(server) as fetcher:
         assert fetcher.get(server.url("/feed.xml")).body == b"<rss/>"
@@ -153,7 +154,7 @@ def test_gzip_bodies_are_decompressed(local_server: Start) -> None:
 
 def test_a_slow_server_hits_the_read_timeout(local_server: Start) -> None:
     server = local_server()
-    server.routes["/slow"] = Route(b"<rss/>", delay=1.5)
+    server.route("/slow", b"<rss/>", delay=1.5)
     with fetcher_for(server, read_timeout=0.3) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/slow"))
     assert str(caught.value) == "no answer within 0.3 s (read timeout)"
@@ -161,7 +162,7 @@ def test_a_slow_server_hits_the_read_timeout(local_server: Start) -> None:
 
 def test_a_dripping_server_hits_the_total_time_limit(local_server: Start) -> None:
     server = local_server()
-    server.routes["/drip"] = Route(b"<rss>" + b"x" * 200, drip=0.05)
+    server.route("/drip", b"<rss>" + b"x" * 200, drip=0.05)
     with fetcher_for(server, read_timeout=5, total_timeout=0.5) as fetcher, \
             pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/drip"))
@@ -170,7 +171,7 @@ def test_a_dripping_server_hits_the_total_time_limit(local_server: Start) -> Non
 
 def test_retry_after_is_read_in_seconds_and_as_a_date(local_server: Start) -> None:
     server = local_server()
-    server.routes["/busy"] = Route(status=503, headers={"Retry-After": "120"})
+    server.route("/busy", status=503, headers={"Retry-After": "120"})
     with fetcher_for(server) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/busy"))
     assert caught.value.status == 503 and caught.value.retry_after == 120
@@ -185,8 +186,8 @@ def test_retry_after_is_read_in_seconds_and_as_a_date(local_server: Start) -> No
 
 def test_requests_to_one_host_are_spaced_by_the_host_delay(local_server: Start) -> None:
     server = local_server()
-    server.routes["/a"] = Route(b"a")
-    server.routes["/b"] = Route(b"b")
+    server.route("/a", b"a")
+    server.route("/b", b"b")
     with fetcher_for(server) as fetcher:
         fetcher.policy.host_delay = 0.3
         fetcher.get(server.url("/a"))

@@ -1136,6 +1136,48 @@ class Store:
             f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
             "AND ac.type = 'criminal_group' GROUP BY ALL ORDER BY 1, 2, 3")
 
+    # -- live intake (sources/watch.py) -------------------------------------------------------
+
+    def intake_feed(self, url: str) -> dict[str, Any] | None:
+        """What the last polls of a feed or page left: ETag, Last-Modified, errors, next poll."""
+        rows = self._dicts("SELECT * FROM intake_feeds WHERE url = ?", [url])
+        return rows[0] if rows else None
+
+    def intake_seen(self, feed_url: str, keys: Iterable[str]) -> set[str]:
+        """The item keys of `feed_url` already taken."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        return {r[0] for r in self.con.execute(
+            "SELECT item_key FROM intake_items WHERE feed_url = ? AND list_contains(?, item_key)",
+            [feed_url, wanted]).fetchall()}
+
+    def record_poll(self, feed: dict[str, Any], items: list[dict[str, Any]],
+                    poll: dict[str, Any]) -> None:
+        """A poll's outcome in one transaction: the feed's new state, the items it took (one
+        already recorded is kept as it was) and the poll's line in the log."""
+        with self.transaction():
+            data = pa.Table.from_pylist([feed])  # noqa: F841 - read by name below
+            self.con.execute("INSERT OR REPLACE INTO intake_feeds BY NAME SELECT * FROM data")
+            self._insert("intake_items", items, ignore=True)
+            self._insert("intake_polls", [poll])
+
+    def intake_overview(self, *, limit: int = 50) -> dict[str, Any]:
+        """For the dashboard: every feed's state, the newest items and polls. Empty for a
+        store no `corrobora watch` has written to (a read-only store is not migrated)."""
+        if not self._scalar("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_name = 'intake_feeds'"):
+            return {"feeds": [], "items": [], "polls": []}
+        return {
+            "feeds": self._dicts("SELECT * EXCLUDE (etag, last_modified), etag IS NOT NULL "
+                                 "OR last_modified IS NOT NULL AS conditional "
+                                 "FROM intake_feeds ORDER BY url"),
+            "items": self._dicts("SELECT * FROM intake_items ORDER BY first_seen DESC, title "
+                                 "LIMIT ?", [limit]),
+            "polls": self._dicts("SELECT * FROM intake_polls ORDER BY polled_at DESC LIMIT ?",
+                                 [limit]),
+        }
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _scalar(self, sql: str, params: list[Any] | None = None) -> Any:

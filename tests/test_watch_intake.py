@@ -1,0 +1,271 @@
+"""Live intake (sources/watch.py): feeds and pages polled from servers on 127.0.0.1, what is
+new ingested once, every failure handled and reported in one line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corrobora.extractor import Extractor
+from corrobora.sources.net import Allowed, NetPolicy, SafeFetcher
+from corrobora.sources.watch import Target, Watcher, load_targets, parse_duration
+from corrobora.store import Store
+
+Start = Callable[[], Any]
+EVERY = 600.0
+STORIES = [
+    ("Gunmen kill two police officers in Culiacán",
+     "Gunmen killed two police officers in Culiacán, Sinaloa, on Monday, officials said. "
+     "The attackers fled in a pickup truck."),
+    ("Clash in Apatzingán leaves five dead",
+     "Five people were killed in a clash between armed groups in Apatzingán, Michoacán, on "
+     "Tuesday, the state prosecutor said."),
+    ("Mayor abducted in Guerrero",
+     "The mayor of a town in Guerrero was abducted by armed men on Wednesday, according to "
+     "local media."),
+]
+
+
+def rss(server: Any, stories: list[int], *, pages: bool = True) -> bytes:
+    items = "".join(
+        f"<item><title>{STORIES[n][0]}</title><guid>story-{n}</guid>"
+        f"<link>{server.url(f'/story/{n}') if pages else f'https://news.example/{n}'}</link>"
+        f"<description>{STORIES[n][1]}</description>"
+        f"<pubDate>Mon, 0{n + 1} Dec 2026 10:00:00 GMT</pubDate></item>"
+        for n in stories)
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Wire</title>'
+            f"<link>{server.url('/')}</link><description>t</description>{items}"
+            "</channel></rss>").encode()
+
+
+def article(n: int) -> bytes:
+    title, text = STORIES[n]
+    body = "".join(f"<p>{s.strip()}.</p>" for s in text.split(".") if s.strip())
+    return (f'<html lang="en"><head><title>{title}</title></head><body><nav>Home | World</nav>'
+            f"<article><h1>{title}</h1>{body}<p>Reporting by the Test Wire desk in the "
+            "region, with officials and residents contacted by telephone.</p></article>"
+            "</body></html>").encode()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture
+def watch(tmp_path: Path, extractor: Extractor
+          ) -> Iterator[Callable[..., tuple[Watcher, Clock]]]:
+    fetchers: list[SafeFetcher] = []
+
+    def make(server: Any, **policy: Any) -> tuple[Watcher, Clock]:
+        allow = (Allowed.parse(f"127.0.0.1:{server.port}"),)
+        fetcher = SafeFetcher(NetPolicy(allow=allow, host_delay=0, **policy))
+        fetchers.append(fetcher)
+        clock = Clock()
+        return Watcher(tmp_path / "w.duckdb", fetcher, every=EVERY, extractor=extractor,
+                       clock=clock), clock
+
+    yield make
+    for fetcher in fetchers:
+        fetcher.close()
+
+
+def documents(db: Path) -> list[dict[str, Any]]:
+    with Store(db) as store:
+        return store._dicts("SELECT id, title, url, origin, source, text FROM documents "
+                            "ORDER BY title")
+
+
+def test_a_feed_that_changes_has_each_new_item_ingested_once(local_server: Start,
+                                                             watch: Any) -> None:
+    server = local_server()
+    for n in range(3):
+        server.route(f"/story/{n}", article(n))
+    server.route("/feed.xml", rss(server, [0, 1]))
+    watcher, clock = watch(server)
+    target = [Target(server.url("/feed.xml"))]
+    [first] = watcher.poll(target)
+    assert first.line() == f"{server.url('/feed.xml')}: 2 new items, 2 new documents stored"
+    server.route("/feed.xml", rss(server, [2, 0, 1]))  # a new story on top
+    clock.advance(EVERY)
+    [second] = watcher.poll(target)
+    assert (second.outcome, second.new_items, second.stored) == ("new", 1, 1)
+    clock.advance(EVERY)
+    [third] = watcher.poll(target)
+    assert third.line() == f"{server.url('/feed.xml')}: nothing new"
+    assert [server.hits(f"/story/{n}") for n in range(3)] == [1, 1, 1]
+    stored = documents(watcher.db)
+    assert [d["title"] for d in stored] == sorted(t for t, _ in STORIES)
+    # The article page's text, not the feed's summary; the entry's link as URL.
+    assert all("Reporting by the Test Wire desk" in d["text"] for d in stored)
+    assert {d["url"] for d in stored} == {server.url(f"/story/{n}") for n in range(3)}
+
+
+def test_the_same_article_in_two_feeds_is_stored_once(local_server: Start, watch: Any) -> None:
+    server = local_server()
+    server.route("/story/0", article(0))
+    server.route("/a.xml", rss(server, [0]))
+    server.route("/b.xml", rss(server, [0]))
+    watcher, _ = watch(server)
+    a, b = watcher.poll([Target(server.url("/a.xml")), Target(server.url("/b.xml"))])
+    assert (a.new_items, a.stored, b.new_items, b.stored) == (1, 1, 1, 0)
+    assert len(documents(watcher.db)) == 1
+
+
+def test_a_304_answer_to_the_conditional_get_ingests_nothing(local_server: Start,
+                                                             watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", rss(server, [0], pages=False), etag='"v1"')
+    watcher, clock = watch(server)
+    target = [Target(server.url("/feed.xml"), pages=False)]
+    watcher.poll(target)
+    clock.advance(EVERY)
+    [again] = watcher.poll(target)
+    assert again.line() == f"{server.url('/feed.xml')}: not modified (HTTP 304)"
+    assert server.requests[-1][1]["If-None-Match"] == '"v1"'
+    with Store(watcher.db) as store:
+        state = store.intake_feed(server.url("/feed.xml"))
+    assert state is not None and state["etag"] == '"v1"' and state["items"] == 1
+    # Without pages, the entry's own text is the document.
+    assert [d["url"] for d in documents(watcher.db)] == ["https://news.example/0"]
+
+
+def test_a_failing_server_is_backed_off_exponentially(local_server: Start, watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", status=500)
+    watcher, clock = watch(server)
+    target = [Target(server.url("/feed.xml"))]
+    [failed] = watcher.poll(target)
+    assert failed.outcome == "error"
+    assert failed.line() == (f"{server.url('/feed.xml')}: error: HTTP 500 Internal Server Error; "
+                             "next poll after 2026-12-07 12:20:00 UTC")
+    clock.advance(EVERY)
+    [waiting] = watcher.poll(target)
+    assert waiting.line() == (
+        f"{server.url('/feed.xml')}: backing off after 1 failed poll (last: HTTP 500 Internal "
+        "Server Error); next poll after 2026-12-07 12:20:00 UTC")
+    assert server.hits("/feed.xml") == 1
+    clock.advance(EVERY)
+    [again] = watcher.poll(target)
+    assert again.next_poll == clock.now + timedelta(seconds=4 * EVERY)
+    with Store(watcher.db) as store:
+        state = store.intake_feed(server.url("/feed.xml"))
+        polls = store.intake_overview()["polls"]
+    assert state is not None and state["errors"] == 2
+    assert [p["outcome"] for p in polls] == ["error", "error"]
+    server.route("/feed.xml", rss(server, [0], pages=False))
+    clock.advance(4 * EVERY)
+    [ok] = watcher.poll(target)
+    assert ok.outcome == "new"
+    with Store(watcher.db) as store:
+        assert store.intake_feed(server.url("/feed.xml"))["errors"] == 0  # type: ignore[index]
+
+
+def test_retry_after_is_honoured(local_server: Start, watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", status=429, headers={"Retry-After": "7200"})
+    watcher, clock = watch(server)
+    [limited] = watcher.poll([Target(server.url("/feed.xml"))])
+    assert limited.next_poll == clock.now + timedelta(seconds=7200)
+    assert "retry after 7200 s (Retry-After)" in limited.line()
+
+
+@pytest.mark.parametrize(("case", "said"), [
+    ("redirect", "refused (pass --allow-private"),
+    ("huge", "body is 3.0 MB, over the 1 MB limit; not read"),
+    ("html", "not an RSS/Atom feed (the body is an HTML page)"),
+    ("text", "not an RSS/Atom feed (the body is plain text)"),
+    ("slow", "no answer within 0.3 s (read timeout)"),
+])
+def test_a_bad_feed_is_reported_in_one_line(local_server: Start, watch: Any, case: str,
+                                            said: str) -> None:
+    server, other = local_server(), local_server()
+    other.route("/feed.xml", rss(other, [0], pages=False))
+    server.route("/redirect", status=302, headers={"Location": other.url("/feed.xml")})
+    server.route("/huge", b"<rss>" + b" " * 3_000_000)
+    server.route("/html", article(0))
+    server.route("/text", b"Service temporarily unavailable, come back later.")
+    server.route("/slow", rss(server, [0]), delay=1.5)
+    watcher, _ = watch(server, max_bytes=1_000_000, read_timeout=0.3)
+    [result] = watcher.poll([Target(server.url(f"/{case}"))])
+    line = result.line()
+    assert result.outcome == "error" and said in line and "\n" not in line
+    assert other.hits("/feed.xml") == 0
+    assert documents(watcher.db) == []
+
+
+def test_an_article_page_that_fails_leaves_the_entry_text_stored(local_server: Start,
+                                                                 watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", rss(server, [1]))  # /story/1 answers 404
+    watcher, _ = watch(server)
+    [result] = watcher.poll([Target(server.url("/feed.xml"))])
+    assert (result.new_items, result.stored) == (1, 1)
+    assert result.notes == [f"{server.url('/story/1')}: article page not used (HTTP 404 Not "
+                            "Found); the feed entry's text was stored"]
+    [doc] = documents(watcher.db)
+    assert doc["text"].startswith("Five people were killed")
+
+
+def test_a_watched_page_is_stored_again_only_when_it_changes(local_server: Start,
+                                                             watch: Any) -> None:
+    server = local_server()
+    server.route("/bulletin", article(0))
+    watcher, clock = watch(server)
+    target = [Target(server.url("/bulletin"), kind="page")]
+    assert watcher.poll(target)[0].outcome == "new"
+    clock.advance(EVERY)
+    assert watcher.poll(target)[0].outcome == "unchanged"
+    server.route("/bulletin", article(2))
+    clock.advance(EVERY)
+    assert watcher.poll(target)[0].stored == 1
+    assert len(documents(watcher.db)) == 2
+
+
+def test_a_scheduled_pass_polls_only_what_is_due(local_server: Start, watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", rss(server, [0], pages=False))
+    watcher, clock = watch(server)
+    slow = Target(server.url("/feed.xml"), pages=False, every=3 * EVERY)
+    watcher.poll([slow], scheduled=True)
+    clock.advance(EVERY)
+    [waiting] = watcher.poll([slow], scheduled=True)
+    assert waiting.outcome == "waiting" and "not due yet" in waiting.line()
+    assert server.hits("/feed.xml") == 1
+
+
+def test_feeds_yaml_is_read_and_bad_entries_are_named(tmp_path: Path) -> None:
+    good = tmp_path / "feeds.yaml"
+    good.write_text("feeds:\n  - https://a.example/rss.xml\n"
+                    "  - url: https://b.example/atom.xml\n    pages: false\n    every: 1h\n"
+                    "  - {url: 'https://c.example/', kind: page}\n", "utf-8")
+    targets = load_targets([str(good), "https://a.example/rss.xml", "https://d.example/f"])
+    assert targets == [Target("https://a.example/rss.xml"),
+                       Target("https://b.example/atom.xml", pages=False, every=3600),
+                       Target("https://c.example/", kind="page"),
+                       Target("https://d.example/f")]
+    bad = tmp_path / "bad.yaml"
+    for text, said in [("- ftp://x/\n", "feed 1: 'ftp://x/' is not an http or https URL"),
+                       ("- {url: 'https://x/', kind: blog}\n", "kind must be feed or page"),
+                       ("- {url: 'https://x/', every: soon}\n", "is not a duration"),
+                       ("feeds: 3\n", "expected a list of feeds"),
+                       ("- [unclosed\n", "not valid YAML")]:
+        bad.write_text(text, "utf-8")
+        with pytest.raises(ValueError, match=said.replace("(", r"\(").replace(")", r"\)")):
+            load_targets([str(bad)])
+    assert parse_duration("15m") == 900 and parse_duration("90") == 90
