@@ -269,3 +269,18 @@ def test_feeds_yaml_is_read_and_bad_entries_are_named(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match=said.replace("(", r"\(").replace(")", r"\)")):
             load_targets([str(bad)])
     assert parse_duration("15m") == 900 and parse_duration("90") == 90
+
+
+def test_a_refused_address_is_not_backed_off(local_server: Start, watch: Any) -> None:
+    """An address our rules refuse is no server failure: once allowed, the next run fetches
+    it (the poll is recorded as an error, without back-off)."""
+    server = local_server()
+    server.route("/feed.xml", rss(server, [0], pages=False))
+    watcher, _ = watch(server)
+    watcher.fetcher.policy.allow = ()
+    [refused] = watcher.poll([Target(server.url("/feed.xml"), pages=False)])
+    assert refused.line().startswith(f"{server.url('/feed.xml')}: error: 127.0.0.1, a "
+                                     "loopback address; refused")
+    watcher.fetcher.policy.allow = (Allowed.parse(f"127.0.0.1:{server.port}"),)
+    [ok] = watcher.poll([Target(server.url("/feed.xml"), pages=False)])
+    assert ok.outcome == "new"

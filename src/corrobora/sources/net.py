@@ -61,7 +61,7 @@ class FetchError(Exception):
         self.retry_after = retry_after
         """Seconds the server asked us to wait (Retry-After), when it did."""
         self.refused = refused
-        """Refused by our own policy (address, scheme, size): not the server's fault."""
+        """Refused by our address and scheme rules: nothing a server did wrong (no back-off)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -279,7 +279,7 @@ class SafeFetcher:
                         return answer
                     if len(redirects) >= self.policy.max_redirects:
                         raise FetchError(f"more than {self.policy.max_redirects} redirects "
-                                         f"(last to {answer})", refused=True)
+                                         f"(last to {answer})")
                     redirects.append(answer)
                     current = answer
             except httpx.TimeoutException as exc:
@@ -412,7 +412,7 @@ class SafeFetcher:
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         if declared.isdigit() and int(declared) > limit and encoding == "identity":
             raise FetchError(f"body is {human_size(int(declared))}, over the "
-                             f"{human_size(limit, exact=True)} limit; not read", refused=True)
+                             f"{human_size(limit, exact=True)} limit; not read")
         if encoding in ("gzip", "x-gzip", "deflate"):
             wbits = 47 if encoding != "deflate" else zlib.MAX_WBITS  # 47: gzip or zlib header
             decoder: Any = zlib.decompressobj(wbits)
@@ -431,7 +431,7 @@ class SafeFetcher:
                 raise FetchError(f"body is not valid {encoding} data") from None
             size += len(chunk)
             if size > limit or (decoder is not None and decoder.unconsumed_tail):
-                raise FetchError(over, refused=True)
+                raise FetchError(over)
             parts.append(chunk)
         return b"".join(parts)
 

@@ -224,7 +224,8 @@ class Watcher:
                 store_busy(exc)
                 results = []
             for result in results:
-                report(result)
+                if result.outcome != "waiting":  # said when it failed; not a poll
+                    report(result)
             done += 1
             if passes is not None and done >= passes:
                 break
@@ -237,15 +238,17 @@ class Watcher:
     def _poll(self, store: Store, target: Target, scheduled: bool) -> PollResult:
         state = store.intake_feed(target.url) or {}
         now = self.clock()
-        due = state.get("next_poll")
-        if due is not None and due > now and (state.get("errors") or scheduled):
-            if state.get("errors"):
-                problem = (f"backing off after {state['errors']} failed poll"
-                           f"{'' if state['errors'] == 1 else 's'} (last: {state['last_error']})")
-            else:
-                problem = "not due yet"
-            return PollResult(target.url, "waiting", problem=problem, next_poll=due)
         every = target.every or self.every
+        if state.get("errors"):  # backing off, or told to wait by Retry-After
+            due = state.get("next_poll")
+            problem = (f"backing off after {state['errors']} failed poll"
+                       f"{'' if state['errors'] == 1 else 's'} (last: {state['last_error']})")
+        else:  # on schedule, at the interval asked now (not the one of the last run)
+            last = state.get("last_polled")
+            due = last + timedelta(seconds=every) if last is not None and scheduled else None
+            problem = "not due yet"
+        if due is not None and due > now:
+            return PollResult(target.url, "waiting", problem=problem, next_poll=due)
         try:
             answer = self.fetcher.get(target.url, etag=state.get("etag"),
                                       last_modified=state.get("last_modified"))
@@ -279,12 +282,18 @@ class Watcher:
 
     def _failed(self, store: Store, target: Target, state: dict[str, Any], now: datetime,
                 exc: Exception, every: float) -> PollResult:
-        errors = (state.get("errors") or 0) + 1
-        wait = backoff(errors, every)
+        errors = state.get("errors") or 0
+        if getattr(exc, "refused", False):
+            # Our own policy refused it (an address, a size): no fault of the server's to
+            # back off from, and a changed --allow must take effect at the next run.
+            wait = every
+        else:
+            errors += 1
+            wait = backoff(errors, every)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             wait = max(wait, retry_after)  # never before the server asked
-        problem = one_line(str(exc), 300)
+        problem = one_line(str(exc).removeprefix(f"{target.url}: "), 300)
         result = PollResult(target.url, "error", problem=problem,
                             next_poll=now + timedelta(seconds=wait))
         store.record_poll({
