@@ -115,16 +115,25 @@ def local_server() -> Iterator[Callable[[], LocalServer]]:
     started: list[tuple[LocalServer, threading.Thread]] = []
 
     def start() -> LocalServer:
-        local = LocalServer(ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler))
-        local.server.RequestHandlerClass = _handler(local)
-        local.server.daemon_threads = True
-        thread = threading.Thread(target=local.server.serve_forever, daemon=True)
-        thread.start()
-        started.append((local, thread))
-        return local
+        started.append(start_local_server())
+        return started[-1][0]
 
     yield start
     for local, thread in started:
-        local.server.shutdown()
-        local.server.server_close()
-        thread.join(timeout=5)
+        stop_local_server(local, thread)
+
+
+def start_local_server() -> tuple[LocalServer, threading.Thread]:
+    """A LocalServer answering on 127.0.0.1 (a free port) from a daemon thread."""
+    local = LocalServer(ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler))
+    local.server.RequestHandlerClass = _handler(local)
+    local.server.daemon_threads = True
+    thread = threading.Thread(target=local.server.serve_forever, daemon=True)
+    thread.start()
+    return local, thread
+
+
+def stop_local_server(local: LocalServer, thread: threading.Thread) -> None:
+    local.server.shutdown()
+    local.server.server_close()
+    thread.join(timeout=5)

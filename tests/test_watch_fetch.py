@@ -201,3 +201,20 @@ def test_requests_to_one_host_are_spaced_by_the_host_delay(local_server: Start) 
 def test_a_bad_allow_entry_is_named(entry: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         Allowed.parse(entry)
+
+
+def test_an_international_host_name_is_resolved_and_sent_as_punycode(local_server: Start
+                                                                      ) -> None:
+    server = local_server()
+    server.route("/feed.xml", b"<rss/>")
+    asked: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    policy = NetPolicy(allow=(Allowed.parse(f"127.0.0.1:{server.port}"),), host_delay=0)
+    with SafeFetcher(policy, resolver=resolver) as fetcher:
+        fetcher.get(f"http://noticias.méxico.example:{server.port}/feed.xml")
+    assert asked == ["noticias.xn--mxico-bsa.example"]
+    assert server.requests[0][1]["Host"] == f"noticias.xn--mxico-bsa.example:{server.port}"

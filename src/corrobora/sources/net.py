@@ -311,7 +311,13 @@ class SafeFetcher:
         if parts.username or parts.password:
             raise FetchError(f"{url}: URLs with a user name or password are not fetched",
                              refused=True)
-        host = (parts.hostname or "").rstrip(".")
+        try:
+            parsed = httpx.URL(url)
+            # An international name as DNS, the Host header and TLS know it (punycode).
+            host = parsed.raw_host.decode("ascii").rstrip(".")
+        except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            raise FetchError(f"{url}: not a valid URL ({one_line(str(exc), 80)})",
+                             refused=True) from None
         if not host:
             raise FetchError(f"{url}: no host name", refused=True)
         try:
@@ -324,12 +330,12 @@ class SafeFetcher:
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                    "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                              "text/html;q=0.8, */*;q=0.5",
-                   "Host": parts.netloc.rpartition("@")[2], "Connection": "close"}
+                   "Host": parsed.netloc.decode("ascii"), "Connection": "close"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        target = httpx.URL(url).copy_with(host=address)
+        target = parsed.copy_with(host=address)
         extensions: dict[str, Any] = {"trace": watchdog.trace}
         if scheme == "https":
             extensions["sni_hostname"] = host  # the certificate is checked against the name

@@ -259,6 +259,10 @@ class Watcher:
                 result, items = self._items(store, target, answer)
         except (FetchError, ReadError) as exc:
             return self._failed(store, target, state, now, exc, every)
+        except Exception as exc:  # a library's surprise must not stop the other feeds
+            log.debug("polling %s failed", target.url, exc_info=True)
+            return self._failed(store, target, state, now, ReadError(
+                f"unexpected {type(exc).__name__}: {one_line(str(exc), 160)}"), every)
         result.next_poll = now + timedelta(seconds=every)
         if items:
             self._ingest(store, items, result)
@@ -355,7 +359,8 @@ class Watcher:
             answer = self.fetcher.get(entry.url)
             fmt = detect("", answer.body[:8192]) if answer.body.strip() else "empty"
             page = self._page(answer, fmt)
-        except (FetchError, ReadError) as exc:
+        except Exception as exc:  # FetchError, ReadError, or a library's surprise
+            log.debug("article page %s not used", entry.url, exc_info=True)
             notes.append(f"{entry.url}: article page not used ({one_line(str(exc), 160)}); "
                          "the feed entry's text was stored")
             return entry
