@@ -3,6 +3,8 @@ new ingested once, every failure handled and reported in one line."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,3 +286,45 @@ def test_a_refused_address_is_not_backed_off(local_server: Start, watch: Any) ->
     watcher.fetcher.policy.allow = (Allowed.parse(f"127.0.0.1:{server.port}"),)
     [ok] = watcher.poll([Target(server.url("/feed.xml"), pages=False)])
     assert ok.outcome == "new"
+
+
+def test_the_loop_sleeps_until_the_next_feed_is_due(local_server: Start, watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", rss(server, [0], pages=False), etag='"v1"')
+    watcher, clock = watch(server)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    watcher.sleep = sleep
+    lines: list[str] = []
+    watcher.run([Target(server.url("/feed.xml"), pages=False)], lambda r: lines.append(r.line()),
+                passes=2)
+    assert slept == [EVERY]
+    assert lines == [f"{server.url('/feed.xml')}: 1 new item, 1 new document stored",
+                     f"{server.url('/feed.xml')}: not modified (HTTP 304)"]
+
+
+def test_a_store_held_by_another_process_is_reported_and_retried(local_server: Start,
+                                                                  watch: Any) -> None:
+    server = local_server()
+    server.route("/feed.xml", rss(server, [0], pages=False))
+    watcher, clock = watch(server)
+    Store(watcher.db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(60)", str(watcher.db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        busy: list[str] = []
+        watcher.sleep = clock.advance
+        watcher.run([Target(server.url("/feed.xml"), pages=False)], lambda r: None, passes=1,
+                    store_busy=lambda exc: busy.append(str(exc)))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert len(busy) == 1 and "has this store open" in busy[0]
+    assert server.hits("/feed.xml") == 0
