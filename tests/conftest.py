@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,7 +61,8 @@ class LocalServer:
         return int(self.server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if isinstance(self.server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, body: bytes = b"", **how: Any) -> None:
         """Answer GET `path` with `body`; `how` sets the other fields of Route."""
@@ -114,8 +116,8 @@ def local_server() -> Iterator[Callable[[], LocalServer]]:
     """Start as many loopback servers as a test needs: `server = local_server()`."""
     started: list[tuple[LocalServer, threading.Thread]] = []
 
-    def start() -> LocalServer:
-        started.append(start_local_server())
+    def start(tls: tuple[Path, Path] | None = None) -> LocalServer:
+        started.append(start_local_server(tls))
         return started[-1][0]
 
     yield start
@@ -123,10 +125,16 @@ def local_server() -> Iterator[Callable[[], LocalServer]]:
         stop_local_server(local, thread)
 
 
-def start_local_server() -> tuple[LocalServer, threading.Thread]:
-    """A LocalServer answering on 127.0.0.1 (a free port) from a daemon thread."""
+def start_local_server(tls: tuple[Path, Path] | None = None
+                       ) -> tuple[LocalServer, threading.Thread]:
+    """A LocalServer answering on 127.0.0.1 (a free port) from a daemon thread; over TLS
+    with `tls` = (certificate chain file, key file)."""
     local = LocalServer(ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler))
     local.server.RequestHandlerClass = _handler(local)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        local.server.socket = context.wrap_socket(local.server.socket, server_side=True)
     local.server.daemon_threads = True
     thread = threading.Thread(target=local.server.serve_forever, daemon=True)
     thread.start()

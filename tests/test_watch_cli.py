@@ -52,9 +52,12 @@ def test_watch_once_fails_with_one_line_per_bad_feed(local_server: Start, tmp_pa
 
 def test_watch_names_a_bad_argument(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
+    notes = tmp_path / "notes.pem"
+    notes.write_text("not a certificate\n")
     for args, said in [(["ftp://x/feed"], "'ftp://x/feed' is not an http or https URL"),
                        (["https://x/", "--every", "often"], "'often' is not a duration"),
                        (["https://x/", "--allow", "http://x/"], "give the host, not a URL"),
-                       ([str(tmp_path / "absent.yaml")], "absent.yaml: cannot read")]:
+                       ([str(tmp_path / "absent.yaml")], "absent.yaml: cannot read"),
+                       (["https://x/", "--ca-file", str(notes)], "not PEM certificates")]:
         result = run(*args, "--once", "--db", db)
         assert result.exit_code == 2 and said in result.output, result.output

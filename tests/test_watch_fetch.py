@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -218,3 +221,49 @@ def test_an_international_host_name_is_resolved_and_sent_as_punycode(local_serve
         fetcher.get(f"http://noticias.méxico.example:{server.port}/feed.xml")
     assert asked == ["noticias.xn--mxico-bsa.example"]
     assert server.requests[0][1]["Host"] == f"noticias.xn--mxico-bsa.example:{server.port}"
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A test CA and a certificate it signed for feeds.example, made with openssl."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    d = tmp_path_factory.mktemp("tls")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _openssl("req", "-x509", *ec, "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"),
+             "-subj", "/CN=Corrobora test CA", "-days", "2",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign")
+    _openssl("req", *ec, "-keyout", str(d / "leaf.key"), "-out", str(d / "leaf.csr"),
+             "-subj", "/CN=feeds.example")
+    (d / "ext.cnf").write_text("subjectAltName=DNS:feeds.example\n")
+    _openssl("x509", "-req", "-in", str(d / "leaf.csr"), "-CA", str(d / "ca.pem"),
+             "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-out", str(d / "leaf.pem"),
+             "-days", "2", "-extfile", str(d / "ext.cnf"))
+    return d
+
+
+@pytest.mark.parametrize(("name", "outcome"), [
+    ("feeds.example", "fetched"),
+    ("other.example", "certificate"),  # served the feeds.example certificate: refused
+])
+def test_https_connects_to_the_checked_address_and_checks_the_name(
+        local_server: Start, certificates: Path, name: str, outcome: str) -> None:
+    server = local_server(tls=(certificates / "leaf.pem", certificates / "leaf.key"))
+    server.route("/feed.xml", b"<rss/>")
+    policy = NetPolicy(allow=(Allowed.parse(f"127.0.0.1:{server.port}"),), host_delay=0,
+                       ca_file=str(certificates / "ca.pem"))
+    url = f"https://{name}:{server.port}/feed.xml"
+    with SafeFetcher(policy, resolver=lambda host, port: ["127.0.0.1"]) as fetcher:
+        if outcome == "fetched":
+            assert fetcher.get(url).body == b"<rss/>"
+            assert server.requests[0][1]["Host"] == f"feeds.example:{server.port}"
+        else:
+            with pytest.raises(FetchError) as caught:
+                fetcher.get(url)
+            assert str(caught.value) == ("TLS certificate not accepted (Hostname mismatch, "
+                                         "certificate is not valid for 'other.example'.)")

@@ -30,6 +30,9 @@ def watch(
     allow: Annotated[list[str] | None, typer.Option(
         "--allow", help="Fetch from this host even at a private address: NAME, NAME:PORT, "
         "an address or a CIDR block (repeatable).")] = None,
+    ca_file: Annotated[Path | None, typer.Option(
+        "--ca-file", exists=True, dir_okay=False, help="Trust the certificate authorities in "
+        "this PEM file instead of the usual ones (an intranet's own CA).")] = None,
     host_delay: Annotated[str, typer.Option(
         help="Least time between two requests to one host.")] = "2s",
     max_mb: Annotated[float, typer.Option(
@@ -60,7 +63,7 @@ def watch(
     policy = NetPolicy(allow_private=allow_private, allow=allowed,
                        max_bytes=int(max_mb * 1_000_000), total_timeout=timeout,
                        read_timeout=min(20.0, timeout), connect_timeout=min(10.0, timeout),
-                       host_delay=delay)
+                       host_delay=delay, ca_file=str(ca_file) if ca_file else None)
     failed = 0
 
     def report(result: PollResult) -> None:
@@ -78,7 +81,13 @@ def watch(
         err.print(f"[yellow]store busy:[/yellow] {shown(exc)}; trying again in {every}",
                   highlight=False, soft_wrap=True)
 
-    with SafeFetcher(policy) as fetcher:
+    try:
+        fetcher = SafeFetcher(policy)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        err.print(f"[red]error:[/red] --ca-file {shown(ca_file)}: not PEM certificates "
+                  f"({shown(exc)})", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    with fetcher:
         watcher = Watcher(db, fetcher, every=interval)
         try:
             if once:

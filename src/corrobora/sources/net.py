@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -125,6 +126,8 @@ class NetPolicy:
     max_redirects: int = 5
     host_delay: float = 2.0
     """Least time between two requests to the same host (politeness)."""
+    ca_file: str | None = None
+    """Certificates (PEM) to trust instead of the usual authorities (an intranet's own CA)."""
 
 
 def address_problem(address: IPAddress) -> str | None:
@@ -229,6 +232,16 @@ class _Watchdog:
             self._timer.cancel()
 
 
+def _certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate check that failed under an httpx error, if that is what it was."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _shutdown(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):  # already closed
         sock.shutdown(socket.SHUT_RDWR)
@@ -251,7 +264,8 @@ class SafeFetcher:
         self._client = httpx.Client(
             trust_env=False, follow_redirects=False,
             timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
-            limits=httpx.Limits(max_keepalive_connections=0))
+            limits=httpx.Limits(max_keepalive_connections=0),
+            verify=ssl.create_default_context(cafile=p.ca_file) if p.ca_file else True)
 
     def close(self) -> None:
         self._client.close()
@@ -287,7 +301,11 @@ class SafeFetcher:
             except (httpx.HTTPError, OSError) as exc:
                 if watchdog.expired:
                     raise FetchError(self._total_line()) from None
-                raise FetchError(f"network error ({one_line(str(exc), 120) or type(exc).__name__})"
+                bad_certificate = _certificate_error(exc)
+                if bad_certificate is not None:
+                    raise FetchError("TLS certificate not accepted ("
+                                     f"{one_line(bad_certificate.verify_message, 120)})") from None
+                raise FetchError(f"network error ({one_line(str(exc), 160) or type(exc).__name__})"
                                  ) from None
 
     def _total_line(self) -> str:
