@@ -328,3 +328,21 @@ def test_a_store_held_by_another_process_is_reported_and_retried(local_server: S
         holder.wait()
     assert len(busy) == 1 and "has this store open" in busy[0]
     assert server.hits("/feed.xml") == 0
+
+
+def test_the_poll_log_keeps_each_feeds_newest_polls(tmp_path: Path) -> None:
+    from corrobora.store import duckdb_store
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with Store(tmp_path / "log.duckdb") as store:
+        for url in ("https://a.example/rss", "https://b.example/rss"):
+            for n in range(duckdb_store.INTAKE_POLLS_KEPT + 20):
+                when = start + timedelta(minutes=15 * n)
+                store.record_poll(
+                    {"url": url, "kind": "feed", "last_polled": when, "errors": 0, "items": 0},
+                    [], {"feed_url": url, "polled_at": when, "outcome": "unchanged",
+                         "new_items": 0})
+        kept = store._dicts("SELECT feed_url, count(*) AS n, min(polled_at) AS oldest "
+                            "FROM intake_polls GROUP BY 1 ORDER BY 1")
+    assert [k["n"] for k in kept] == [duckdb_store.INTAKE_POLLS_KEPT] * 2
+    assert all(k["oldest"] == start + timedelta(minutes=15 * 20) for k in kept)
