@@ -288,7 +288,7 @@ class Watcher:
                 exc: Exception, every: float) -> PollResult:
         errors = state.get("errors") or 0
         if getattr(exc, "refused", False):
-            # Our own policy refused it (an address, a size): no fault of the server's to
+            # Our address and scheme rules refused it: no fault of the server's to
             # back off from, and a changed --allow must take effect at the next run.
             wait = every
         else:
