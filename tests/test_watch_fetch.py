@@ -73,7 +73,7 @@ def test_a_redirect_to_a_private_address_is_refused(local_server: Start, target:
     with fetcher_for(server) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.get(server.url("/feed.xml"))
     assert caught.value.refused
-    assert str(caught.value).startswith(location + ": ")
+    assert str(caught.value).startswith(f"redirected to {location}: ")
     assert "refused" in str(caught.value)
     assert other.hits("/feed.xml") == 0
 

@@ -287,7 +287,12 @@ class SafeFetcher:
         with watchdog.running():
             try:
                 while True:
-                    answer = self._one(current, etag, last_modified, watchdog)
+                    try:
+                        answer = self._one(current, etag, last_modified, watchdog)
+                    except FetchError as exc:
+                        if redirects and exc.refused:  # say where the server sent us
+                            exc.args = (f"redirected to {exc}",)
+                        raise
                     if isinstance(answer, Fetched):
                         answer.redirects = redirects
                         return answer
