@@ -346,3 +346,30 @@ def test_the_poll_log_keeps_each_feeds_newest_polls(tmp_path: Path) -> None:
                             "FROM intake_polls GROUP BY 1 ORDER BY 1")
     assert [k["n"] for k in kept] == [duckdb_store.INTAKE_POLLS_KEPT] * 2
     assert all(k["oldest"] == start + timedelta(minutes=15 * 20) for k in kept)
+
+
+def test_an_atom_entry_linking_to_a_private_address_keeps_its_own_text(
+        local_server: Start, watch: Any) -> None:
+    """A feed names any link it likes: an article page at a refused address is not fetched,
+    and the entry's own text is stored."""
+    server = local_server()
+    server.route("/story/0", article(0))
+    entries = [(0, server.url("/story/0")), (1, "http://169.254.169.254/latest/meta-data/")]
+    server.route("/atom.xml", (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Atom Wire</title><id>urn:wire</id><updated>2026-12-07T10:00:00Z</updated>"
+        + "".join(f"<entry><title>{STORIES[n][0]}</title><id>urn:wire:{n}</id>"
+                  f'<link href="{link}"/><updated>2026-12-0{n + 1}T10:00:00Z</updated>'
+                  f"<summary>{STORIES[n][1]}</summary></entry>" for n, link in entries)
+        + "</feed>").encode())
+    watcher, _ = watch(server)
+    [result] = watcher.poll([Target(server.url("/atom.xml"))])
+    assert (result.new_items, result.stored) == (2, 2)
+    assert result.notes == [
+        "http://169.254.169.254/latest/meta-data/: article page not used (169.254.169.254, a "
+        "link-local address (cloud metadata services live there); refused (pass "
+        "--allow-private, or --allow with this host or address, to fetch it)); the feed "
+        "entry's text was stored"]
+    texts = {d["title"]: d["text"] for d in documents(watcher.db)}
+    assert "Reporting by the Test Wire desk" in texts[STORIES[0][0]]
+    assert texts[STORIES[1][0]] == STORIES[1][1]

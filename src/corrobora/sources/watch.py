@@ -361,7 +361,8 @@ class Watcher:
             page = self._page(answer, fmt)
         except Exception as exc:  # FetchError, ReadError, or a library's surprise
             log.debug("article page %s not used", entry.url, exc_info=True)
-            notes.append(f"{entry.url}: article page not used ({one_line(str(exc), 160)}); "
+            problem = one_line(str(exc).removeprefix(f"{entry.url}: "), 300)
+            notes.append(f"{entry.url}: article page not used ({problem}); "
                          "the feed entry's text was stored")
             return entry
         return replace(page, url=entry.url, title=page.title or entry.title,
