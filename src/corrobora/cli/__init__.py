@@ -675,9 +675,11 @@ def serve(
 # Imported last: the groups register their own commands on their own Typer apps.
 from corrobora.cli.analyze import analyze_app  # noqa: E402
 from corrobora.cli.review import review_app  # noqa: E402
+from corrobora.cli.watch import watch  # noqa: E402
 
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(review_app, name="review")
+app.command()(watch)
 
 if __name__ == "__main__":
     app()

@@ -25,6 +25,10 @@ _NOT_DATASET_ROW = (
     "WHERE kind IN ('acled', 'ucdp', 'gdelt', 'ocved'))))")
 
 
+INTAKE_POLLS_KEPT = 500
+"""Polls of one feed kept in the intake log (the newest)."""
+
+
 class StoreError(Exception):
     """The store cannot be opened or written as asked."""
 
@@ -1135,6 +1139,55 @@ class Store:
             "JOIN actors ac ON ac.id = ra.actor_id "
             f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
             "AND ac.type = 'criminal_group' GROUP BY ALL ORDER BY 1, 2, 3")
+
+    # -- live intake (sources/watch.py) -------------------------------------------------------
+
+    def intake_feed(self, url: str) -> dict[str, Any] | None:
+        """What the last polls of a feed or page left: ETag, Last-Modified, errors, next poll."""
+        rows = self._dicts("SELECT * FROM intake_feeds WHERE url = ?", [url])
+        return rows[0] if rows else None
+
+    def intake_seen(self, feed_url: str, keys: Iterable[str]) -> set[str]:
+        """The item keys of `feed_url` already taken."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        return {r[0] for r in self.con.execute(
+            "SELECT item_key FROM intake_items WHERE feed_url = ? AND list_contains(?, item_key)",
+            [feed_url, wanted]).fetchall()}
+
+    def record_poll(self, feed: dict[str, Any], items: list[dict[str, Any]],
+                    poll: dict[str, Any]) -> None:
+        """A poll's outcome in one transaction: the feed's new state, the items it took (one
+        already recorded is kept as it was) and the poll's line in the log (its newest
+        INTAKE_POLLS_KEPT lines kept)."""
+        with self.transaction():
+            data = pa.Table.from_pylist([feed])  # noqa: F841 - read by name below
+            self.con.execute("INSERT OR REPLACE INTO intake_feeds BY NAME SELECT * FROM data")
+            self._insert("intake_items", items, ignore=True)
+            self._insert("intake_polls", [poll])
+            # The log keeps each feed's newest polls: a feed polled every 15 minutes for a
+            # year would otherwise leave 35,000 rows.
+            self.con.execute(
+                "DELETE FROM intake_polls WHERE feed_url = $1 AND polled_at < (SELECT "
+                "min(polled_at) FROM (SELECT polled_at FROM intake_polls WHERE feed_url = $1 "
+                "ORDER BY polled_at DESC LIMIT $2))", [feed["url"], INTAKE_POLLS_KEPT])
+
+    def intake_overview(self, *, limit: int = 50) -> dict[str, Any]:
+        """For the dashboard: every feed's state, the newest items and polls. Empty for a
+        store no `corrobora watch` has written to (a read-only store is not migrated)."""
+        if not self._scalar("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_name = 'intake_feeds'"):
+            return {"feeds": [], "items": [], "polls": []}
+        return {
+            "feeds": self._dicts("SELECT * EXCLUDE (etag, last_modified), etag IS NOT NULL "
+                                 "OR last_modified IS NOT NULL AS conditional "
+                                 "FROM intake_feeds ORDER BY url"),
+            "items": self._dicts("SELECT * FROM intake_items ORDER BY first_seen DESC, title "
+                                 "LIMIT ?", [limit]),
+            "polls": self._dicts("SELECT * FROM intake_polls ORDER BY polled_at DESC LIMIT ?",
+                                 [limit]),
+        }
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corrobora.store import Store, StoreError
-from corrobora.web.routes import actors, analyses, documents, events, geo, meta, sources
+from corrobora.web.routes import actors, analyses, documents, events, geo, intake, meta, sources
 from corrobora.web.routes import review as review_routes
 from corrobora.web.security import HostGuard, HostPolicy, SecurityHeaders, WriteGuard
 
@@ -61,7 +61,7 @@ def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = N
     app.add_middleware(WriteGuard, policy=policy, token=app.state.token)
     app.add_middleware(HostGuard, policy=policy)
     app.add_middleware(SecurityHeaders)
-    for module in (events, geo, documents, actors, sources, analyses, meta):
+    for module in (events, geo, documents, actors, sources, intake, analyses, meta):
         app.include_router(module.router)
     app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
