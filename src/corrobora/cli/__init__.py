@@ -113,15 +113,20 @@ def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
                           f"{shown(store.path)}; run the same command again to complete the "
                           "job", highlight=False, soft_wrap=True)
                 raise typer.Exit(130) from None
-        elapsed = time.perf_counter() - start
-        for failure in summary.failures:
-            err.print(f"[yellow]skipped[/yellow] {shown(failure)}", highlight=False,
-                      soft_wrap=True)
-        for note in summary.notes:
-            err.print(f"[dim]note[/dim] {shown(note)}", highlight=False, soft_wrap=True)
-        if not quiet:
-            _print_summary(summary, elapsed, store)
+        print_outcome(summary, time.perf_counter() - start, store, quiet=quiet)
     return summary
+
+
+def print_outcome(summary: IngestSummary, elapsed: float, store: Store, *,
+                  quiet: bool = False) -> None:
+    """An ingest's skipped documents and notes, one line each, then its summary."""
+    for failure in summary.failures:
+        err.print(f"[yellow]skipped[/yellow] {shown(failure)}", highlight=False,
+                  soft_wrap=True)
+    for note in summary.notes:
+        err.print(f"[dim]note[/dim] {shown(note)}", highlight=False, soft_wrap=True)
+    if not quiet:
+        _print_summary(summary, elapsed, store)
 
 
 def _print_summary(s: IngestSummary, elapsed: float, store: Store) -> None:
@@ -694,9 +699,11 @@ def serve(
 # Imported last: the groups register their own commands on their own Typer apps.
 from corrobora.cli.analyze import analyze_app  # noqa: E402
 from corrobora.cli.review import review_app  # noqa: E402
+from corrobora.cli.spark import spark_app  # noqa: E402
 
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(review_app, name="review")
+app.add_typer(spark_app, name="spark")
 
 if __name__ == "__main__":
     app()
