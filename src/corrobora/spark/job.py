@@ -108,7 +108,8 @@ def session(master: str | None = None, app_name: str = "corrobora") -> SparkSess
     if active is not None:
         return active
     builder = SparkSession.builder.appName(app_name)
-    if master or not os.environ.get("SPARK_MASTER"):
+    # Under spark-submit (which hands its gateway over) its --master stands unless one is given.
+    if master or "PYSPARK_GATEWAY_PORT" not in os.environ:
         builder = builder.master(master or "local[*]")
     return (builder.config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
