@@ -116,6 +116,15 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     docs = work / f"news{args.n}.jsonl"
     n = write_docs(args.n, docs)
+    # Spark's unit of work is a file: the same documents cut into 4 files per worker.
+    parts = work / f"news{args.n}-parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir()
+    lines = docs.read_text(encoding="utf-8").splitlines(keepends=True)
+    k = 4 * args.workers
+    for i in range(k):
+        part = lines[i * len(lines) // k:(i + 1) * len(lines) // k]
+        (parts / f"part-{i:03d}.jsonl").write_text("".join(part), encoding="utf-8")
     py = sys.executable
     cli = [py, "-m", "corrobora.cli"]
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=py,
@@ -126,7 +135,7 @@ def main() -> None:
         "single": [*cli, "extract", str(docs), "-o", str(work / "single.jsonl"),
                    "--workers", "1"],
         "pool": [*cli, "extract", str(docs), "-o", str(work / "pool.jsonl"), "--workers", w],
-        "spark": [*cli, "spark", "extract", str(docs), "-o", str(work / "spark-records"),
+        "spark": [*cli, "spark", "extract", str(parts), "-o", str(work / "spark-records"),
                   "--master", f"local[{w}]", "--partitions", str(4 * args.workers)],
         "ingest1": [*cli, "ingest", str(docs), "--db", str(work / "i1.duckdb"), "-q",
                     "--workers", "1"],
