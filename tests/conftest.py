@@ -145,3 +145,32 @@ def stop_local_server(local: LocalServer, thread: threading.Thread) -> None:
     local.server.shutdown()
     local.server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def stored_rows() -> Callable[[Path], dict[str, list[tuple[object, ...]]]]:
+    """Every row of every table of a store, sorted, without the times of the run: two stores
+    are the same result when these are equal."""
+    import duckdb
+
+    def rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [t for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+            out = {}
+            for table in tables:
+                # Not the times a run sets to when it ran (default current_timestamp).
+                cols = [c for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "AND coalesce(column_default, '') NOT ILIKE '%current_timestamp%' "
+                    "ORDER BY ordinal_position", [table]).fetchall()]
+                listed = ", ".join(f'"{c}"' for c in cols)
+                out[table] = con.execute(f'SELECT {listed} FROM "{table}" ORDER BY ALL'
+                                         ).fetchall()
+            return out
+        finally:
+            con.close()
+
+    return rows

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from corrobora.model import Document, EventReport, Extraction, ReadFailure
 from corrobora.sources.base import USABLE_YEARS, ReadError, lone_surrogate, one_line, path_name
 from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
+
+if TYPE_CHECKING:
+    from corrobora.parallel import ExtractPool
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +152,12 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 
 class Ingestor:
     def __init__(self, store: Store, extractor: Extractor | None = None, *,
-                 batch_size: int = 64, sources: SourceRegistry | None = None) -> None:
+                 batch_size: int = 64, sources: SourceRegistry | None = None,
+                 pool: ExtractPool | None = None) -> None:
         self.store = store
-        self.extractor = extractor or Extractor()
+        self.extractor = extractor or (pool.extractor if pool else Extractor())
+        self.pool = pool
+        """Worker processes that extract each batch (corrobora/parallel.py); None: here."""
         self.batch_size = batch_size
         self.sources = sources or SourceRegistry.load()
 
@@ -253,8 +259,12 @@ class Ingestor:
 
     def _extract(self, docs: list[Document],
                  failures: list[dict[str, str]]) -> list[tuple[Document, Extraction]]:
-        return extract_isolated(self.extractor, docs, lambda doc, problem: failures.append(
-            self._failure(doc, problem)))
+        def failed(doc: Document, problem: str) -> None:
+            failures.append(self._failure(doc, problem))
+
+        if self.pool is not None:
+            return self.pool.extract_isolated(docs, failed)
+        return extract_isolated(self.extractor, docs, failed)
 
     def _store(self, extracted: list[tuple[Document, Extraction]], failures: list[dict[str, str]],
                summary: IngestSummary, *, structured: bool = False) -> None:

@@ -113,6 +113,16 @@ def read_bytes(
 
 
 def _walk(directory: Path, root: Path, options: ReadOptions) -> Iterator[Item]:
+    for entry in walk_files(directory, root):
+        if isinstance(entry, ReadFailure):
+            yield entry
+        else:
+            yield from _read_file(entry, options)
+
+
+def walk_files(directory: Path, root: Path) -> Iterator[Path | ReadFailure]:
+    """The files a directory's walk reads, in order, and a failure for each entry it does
+    not (read_path's walk; `corrobora spark` hands the files to its workers)."""
     try:
         entries = sorted(directory.iterdir(), key=lambda p: os.fsencode(p.name))
     except OSError as exc:
@@ -135,14 +145,19 @@ def _walk(directory: Path, root: Path, options: ReadOptions) -> Iterator[Item]:
                 yield ReadFailure(origin, "symbolic link to a directory; not followed "
                                           "(name the directory itself to read it)")
             else:
-                yield from _walk(entry, root, options)
+                yield from walk_files(entry, root)
         elif not stat.S_ISREG(mode):
             yield ReadFailure(origin, _not_regular(mode))
         elif linked and not entry.resolve().is_relative_to(root):
             yield ReadFailure(origin, f"symbolic link to {path_name(entry.resolve())}, outside "
                                       f"{path_name(root)}; not followed")
         else:
-            yield from _read_file(entry, options)
+            yield entry
+
+
+def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Documents from one regular file, as a directory's walk reads it."""
+    yield from _read_file(path, ReadOptions(max_bytes=max_bytes))
 
 
 def _read_file(path: Path, options: ReadOptions) -> Iterator[Item]:
