@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -164,21 +165,21 @@ FILTER_PLACES = [  # geonameid, name, admin1, INEGI, municipality, feature code
 ]
 FILTER_ACTORS = [("sinaloa-cartel", "Cártel de Sinaloa", "confirmed"),
                  ("los-zetas", "Los Zetas", "confirmed")]
+FILTER_EVENTS = [  # day, place (FILTER_PLACES), type, actors (id, text as reported)
+    (date(2024, 1, 1), 1, "ATTACK", [("sinaloa-cartel", "Cártel de Sinaloa")]),
+    (date(2024, 1, 2), 1, "CRIMINAL_CLASH", [("sinaloa-cartel", "CDS")]),
+    (date(2024, 1, 3), 2, "ATTACK", [("los-zetas", "Zetas")]),
+    (date(2024, 1, 4), 3, "ATTACK", [("los-zetas", "Los Zetas")]),
+    (date(2024, 1, 5), 4, "CRIMINAL_CLASH", [(None, "Unidentified Armed Group (Mexico)")]),
+]
 
 
 @pytest.fixture(scope="module")
 def filter_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from datetime import date
-
     from .analyze.store_builder import build
 
-    return build(tmp_path_factory.mktemp("filters") / "f.duckdb", [
-        (date(2024, 1, 1), 1, "ATTACK", [("sinaloa-cartel", "Cártel de Sinaloa")]),
-        (date(2024, 1, 2), 1, "CRIMINAL_CLASH", [("sinaloa-cartel", "CDS")]),
-        (date(2024, 1, 3), 2, "ATTACK", [("los-zetas", "Zetas")]),
-        (date(2024, 1, 4), 3, "ATTACK", [("los-zetas", "Los Zetas")]),
-        (date(2024, 1, 5), 4, "CRIMINAL_CLASH", [(None, "Unidentified Armed Group (Mexico)")]),
-    ], places=FILTER_PLACES, actors=FILTER_ACTORS)
+    return build(tmp_path_factory.mktemp("filters") / "f.duckdb", FILTER_EVENTS,
+                 places=FILTER_PLACES, actors=FILTER_ACTORS)
 
 
 def _event_ids(db: Path, *args: str) -> list[str]:
