@@ -2,14 +2,20 @@
 whole batches only, and a rerun must complete with the right counts (issue 18).
 
     PYTHONPATH=src .venv/bin/python benchmarks/kill_ingest.py [--docs 160] [--kills 5]
+        [--creation-kills 10]
 
 Generates --docs short JSON Lines reports in a temporary folder, starts the ingest in a
 subprocess (batches of 8), and kills it with SIGKILL once the store's write-ahead log has
 changed a random 1-3 times after start (a batch committed, the next one in flight), --kills
 times. After each kill the store is opened and checked: no event report without its document
 or event, no mention without its document, documents a multiple of whole batches. Then one run
-to the end: every document stored once, no failures, and a second run adds nothing. Prints one
-JSON line; exit status 1 when a check fails. Not a test: it depends on timing to land the kills
+to the end: every document stored once, no failures, and a second run adds nothing.
+
+Then --creation-kills runs of the first ingest into a NEW store, each killed as soon as a
+write-ahead log appears beside it (the schema migrations are under way; plus 0-18 ms): the
+store must then open (Store creates it whole, duckdb#18259 made a store killed there
+unopenable) and pass the same checks; the last one is ingested to the end. Prints one JSON
+line; exit status 1 when a check fails. Not a test: it depends on timing to land the kills
 mid-run, and each run loads the NLP models (about 10 s each).
 """
 
@@ -83,14 +89,13 @@ def main() -> int:
     ap.add_argument("--kills", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--creation-kills", type=int, default=10)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="kill-ingest-"))
     src, db = corpus(work, args.docs), work / "store.duckdb"
-    cmd = [sys.executable, "-m", "corrobora.cli", "ingest", str(src), "--db", str(db), "-q",
-           "--batch-size", str(args.batch_size)]
-    # Created (migrated) first: a kill inside the schema migrations themselves is measured by
-    # benchmarks/kill_store_creation.py.
+    cmd = ingest_cmd(src, db, args.batch_size)
+    # Created (migrated) first: kills inside the schema migrations come after (creations).
     Store(db).close()
     after_kill: list[int] = []
     landed_mid_run = 0
@@ -116,10 +121,53 @@ def main() -> int:
     ok = (done.returncode == 0 and again.returncode == 0 and final["documents"] == args.docs
           and final["failures"] == 0 and final_again == final
           and all(n % args.batch_size == 0 for n in after_kill))
+    creation = kill_creations(work, src, args.creation_kills)
+    ok = ok and creation["survived"] == args.creation_kills and creation["last_ingested_to_the_end"]
     print(json.dumps({"docs": args.docs, "kills": args.kills, "kills_mid_run": landed_mid_run,
                       "documents_after_each_kill": after_kill, "final": final,
-                      "rerun_unchanged": final_again == final, "ok": ok}))
+                      "rerun_unchanged": final_again == final, "creation": creation,
+                      "ok": ok}))
     return 0 if ok else 1
+
+
+def ingest_cmd(src: Path, db: Path, batch_size: int = 8) -> list[str]:
+    return [sys.executable, "-m", "corrobora.cli", "ingest", str(src), "--db", str(db), "-q",
+            "--batch-size", str(batch_size)]
+
+
+def kill_creations(work: Path, src: Path, runs: int) -> dict[str, object]:
+    """`runs` first ingests into a new store, each killed while the store is created."""
+    with_log = survived = 0
+    problems: list[str] = []
+    db = work
+    for i in range(runs):
+        folder = work / f"new-{i}"
+        folder.mkdir()
+        db = folder / "store.duckdb"
+        proc = subprocess.Popen(ingest_cmd(src, db), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        start = time.monotonic()
+        # Any log: the store's own, or that of the hidden file it is created in.
+        while (not any(folder.glob("*.wal")) and proc.poll() is None
+               and time.monotonic() - start < 60):
+            time.sleep(0.001)
+        time.sleep(0.002 * (i % 10))
+        with_log += any(folder.glob("*.wal"))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        try:
+            Store(db).close()  # creates it when the kill left none
+            check(db)
+            survived += 1
+        except Exception as exc:  # counted and shown; the run goes on
+            problems.append(f"{db}: {type(exc).__name__}: {str(exc)[:160]}")
+    completed = False
+    if runs:
+        done = subprocess.run(ingest_cmd(src, db), capture_output=True, text=True)
+        completed = done.returncode == 0 and check(db)["failures"] == 0
+    return {"runs": runs, "killed_with_a_log": with_log, "survived": survived,
+            "last_ingested_to_the_end": completed, "problems": problems}
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ write-ahead log appears (plus 0-18 ms), and tries to open the store again. DuckD
 replay an ALTER TABLE ... ADD COLUMN on a table with a function default from its log
 (duckdb/duckdb#18259: "Failure while replaying WAL file: Calling
 DatabaseManager::GetDefaultDatabase with no default database set"), so a store killed in that
-window never opens again. Store.migrate checkpoints after each migration, which closes the
-window after it (a kill of the first ingest into a new store: tests/test_ingest.py); this
-measures the one left, inside the migrations. Prints one JSON line: runs, kills that left a
-log, stores that would not open.
+window never opened again. Store now creates a new store in a hidden file beside it and links
+it into place when migrated (tests/store/test_open.py), so a kill leaves no store and the next
+open creates it; benchmarks/kill_ingest.py does the same with `corrobora ingest`. Prints one
+JSON line: runs, kills that left a log, stores that would not open.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ OPEN = """
 import sys
 from corrobora.store import Store
 try:
-    Store(sys.argv[1], read_only=True).close()
+    Store(sys.argv[1]).close()  # creates it when the kill left none
 except Exception as exc:
     print(type(exc).__name__)
 """
@@ -42,18 +42,21 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="kill-store-"))
     with_log = dead = 0
     for i in range(args.runs):
-        db = work / f"{i}.duckdb"
-        wal = Path(f"{db}.wal")
+        folder = work / str(i)
+        folder.mkdir()
+        db = folder / "store.duckdb"
         proc = subprocess.Popen([sys.executable, "-c", "import sys, time\n"
                                  "from corrobora.store import Store\n"
                                  "Store(sys.argv[1]); time.sleep(60)", str(db)])
         start = time.monotonic()
-        while not wal.exists() and proc.poll() is None and time.monotonic() - start < 60:
+        # The store's log, or that of the hidden file Store creates it in.
+        while (not any(folder.glob("*.wal")) and proc.poll() is None
+               and time.monotonic() - start < 60):
             time.sleep(0.001)
         time.sleep(0.002 * (i % 10))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        with_log += wal.exists()
+        with_log += any(folder.glob("*.wal"))
         opened = subprocess.run([sys.executable, "-c", OPEN, str(db)], capture_output=True,
                                 text=True)
         dead += bool(opened.stdout.strip())

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -164,21 +165,21 @@ FILTER_PLACES = [  # geonameid, name, admin1, INEGI, municipality, feature code
 ]
 FILTER_ACTORS = [("sinaloa-cartel", "Cártel de Sinaloa", "confirmed"),
                  ("los-zetas", "Los Zetas", "confirmed")]
+FILTER_EVENTS = [  # day, place (FILTER_PLACES), type, actors (id, text as reported)
+    (date(2024, 1, 1), 1, "ATTACK", [("sinaloa-cartel", "Cártel de Sinaloa")]),
+    (date(2024, 1, 2), 1, "CRIMINAL_CLASH", [("sinaloa-cartel", "CDS")]),
+    (date(2024, 1, 3), 2, "ATTACK", [("los-zetas", "Zetas")]),
+    (date(2024, 1, 4), 3, "ATTACK", [("los-zetas", "Los Zetas")]),
+    (date(2024, 1, 5), 4, "CRIMINAL_CLASH", [(None, "Unidentified Armed Group (Mexico)")]),
+]
 
 
 @pytest.fixture(scope="module")
 def filter_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from datetime import date
-
     from .analyze.store_builder import build
 
-    return build(tmp_path_factory.mktemp("filters") / "f.duckdb", [
-        (date(2024, 1, 1), 1, "ATTACK", [("sinaloa-cartel", "Cártel de Sinaloa")]),
-        (date(2024, 1, 2), 1, "CRIMINAL_CLASH", [("sinaloa-cartel", "CDS")]),
-        (date(2024, 1, 3), 2, "ATTACK", [("los-zetas", "Zetas")]),
-        (date(2024, 1, 4), 3, "ATTACK", [("los-zetas", "Los Zetas")]),
-        (date(2024, 1, 5), 4, "CRIMINAL_CLASH", [(None, "Unidentified Armed Group (Mexico)")]),
-    ], places=FILTER_PLACES, actors=FILTER_ACTORS)
+    return build(tmp_path_factory.mktemp("filters") / "f.duckdb", FILTER_EVENTS,
+                 places=FILTER_PLACES, actors=FILTER_ACTORS)
 
 
 def _event_ids(db: Path, *args: str) -> list[str]:
@@ -312,3 +313,26 @@ def test_a_state_name_of_two_countries_lists_both_codes(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert '"AR-X" (Córdoba, 1 event); "CO-COR" (Córdoba, 1 event)' in result.stderr
     assert _event_ids(db, "--place", "CO-COR") == ["evt-1"]
+
+
+@pytest.mark.parametrize("command", [["show", "[/x] evt"], ["review", "confirm", "[/x] rep"]])
+def test_an_id_with_rich_markup_is_named_as_given_not_a_traceback(filter_db: Path,
+                                                                   command: list[str]) -> None:
+    # Rich read "[/x]" as a closing tag: MarkupError and a traceback instead of the message.
+    result = runner.invoke(app, [*command, "--db", str(filter_db)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "[/x] " in line, line
+
+
+def test_a_series_file_name_with_rich_markup_is_named_as_given(tmp_path: Path) -> None:
+    series = tmp_path / "a [" / "x] [bold]b.csv"  # folders "a [", then "x] [bold]b.csv"
+    series.parent.mkdir()
+    series.write_text("date,region,count\n" + "".join(
+        f"2024-{m:02d}-01,MX-SIN,{10 + m % 3}\n" for m in range(1, 13)), "utf-8")
+    result = runner.invoke(app, ["analyze", "removal", "--series", str(series), "--region",
+                                 "MX-SIN", "--date", "2024-07-01"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+    assert str(series) in result.stdout.replace("\n", ""), result.stdout

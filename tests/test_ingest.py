@@ -294,6 +294,39 @@ def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
         assert (rerun.new, rerun.already_stored, rerun.failed) == (0, 4, 1)
 
 
+def test_a_document_past_its_time_budget_is_not_extracted_a_second_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The batch stopped at the slow document; the retry one at a time extracted it again and
+    # it spent its whole budget twice. A budget of 0 puts every document past it at once:
+    # which document is named first, and how often spaCy tokenized it, involve no timing.
+    import sys
+    from collections import Counter
+
+    from corrobora.extractor import BUDGET_ENV
+
+    monkeypatch.setenv(BUDGET_ENV, "0")
+    docs = [Document(r["text"], f"{r['id']}.txt", id=r["id"], lang="en") for r in _reports(3)]
+    tokenized: Counter[str] = Counter()
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        code = frame.f_code  # type: ignore[attr-defined]
+        if event == "call" and code.co_name == "make_doc" and "spacy" in code.co_filename:
+            tokenized[frame.f_locals["text"]] += 1  # type: ignore[attr-defined]
+
+    with Store(tmp_path / "c.duckdb") as store:
+        ingestor = Ingestor(store, batch_size=8)
+        sys.setprofile(profile)
+        try:
+            summary = ingestor.ingest(docs)
+        finally:
+            sys.setprofile(None)
+        assert (summary.new, summary.failed, store.stats()["failures"]) == (0, 3, 3)
+    assert [f.split(":")[0] for f in summary.failures] == [
+        "r000.txt (id 'r000')", "r001.txt (id 'r001')", "r002.txt (id 'r002')"]
+    assert all("over its budget of 0 s" in f for f in summary.failures)
+    assert tokenized[docs[0].text] == 1
+
+
 # A process that kills itself with SIGKILL at a chosen point: no timing involved.
 _KILLED_AT = """
 import os, signal, sys

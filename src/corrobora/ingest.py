@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corrobora.extract.attribution import is_generic_source
-from corrobora.extractor import Extractor
+from corrobora.extractor import DocumentTooSlow, Extractor
 from corrobora.fuse import copies, relations
 from corrobora.fuse.events import people
 from corrobora.fuse.fusion import fuse_batch
@@ -114,19 +114,27 @@ def extract_isolated(extractor: Extractor, docs: list[Document],
     """Extractions in input order; a document whose extraction raises is passed to `failed`
     with one line (`describe`) and left out. The batch is extracted at once (spaCy batches);
     when that raises, the documents not yet extracted are extracted one at a time, so only
-    the one at fault fails."""
+    the one at fault fails. A document past its time budget is named by its DocumentTooSlow:
+    it fails without a second try (which would spend its budget again) and the rest are
+    extracted as a batch again."""
     done: list[tuple[Document, Extraction]] = []
-    if not docs:
-        return done
-    try:
-        done.extend(extractor.extract_many(docs))
-        return done
-    except Exception:
-        log.debug("batch extraction failed; retrying one document at a time", exc_info=True)
-    finished = {id(d) for d, _ in done}
-    for doc in docs:
-        if id(doc) in finished:
-            continue
+    pending = list(docs)
+    while pending:
+        try:
+            done.extend(extractor.extract_many(pending))
+            pending = []
+        except Exception as exc:
+            finished = {id(d) for d, _ in done}
+            pending = [d for d in pending if id(d) not in finished]
+            slow = next((d for d in pending if d.document_id == exc.document_id), None) \
+                if isinstance(exc, DocumentTooSlow) else None
+            if slow is None:
+                log.debug("batch extraction failed; retrying one document at a time",
+                          exc_info=True)
+                break
+            failed(slow, describe(exc))
+            pending = [d for d in pending if d is not slow]
+    for doc in pending:  # left by a batch that failed without naming the document at fault
         try:
             done.append((doc, extractor.extract(doc)))
         except Exception as exc:

@@ -4,6 +4,8 @@ what to do), and a DuckDB database that is not a store is refused and left as it
 from __future__ import annotations
 
 import hashlib
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -160,3 +162,95 @@ def test_an_empty_duckdb_database_an_empty_file_or_a_new_path_becomes_a_store(
     for path in (empty, touched, tmp_path / "new.duckdb"):
         with Store(path) as store:
             assert store.schema_version() == latest
+
+
+# A breakpoint, not a stand-in: the store's own migrate() runs unchanged, and the trace
+# acts when it reaches its n-th CHECKPOINT line, i.e. after that migration's commit and
+# before its checkpoint, the window duckdb#18259 makes fatal.
+BREAK_AT_CHECKPOINT = """
+import linecache, sys
+
+def break_at_checkpoint(n, action):
+    seen = [0]
+    def line(frame, event, arg):
+        if event == "line" and "CHECKPOINT" in linecache.getline(frame.f_code.co_filename,
+                                                                 frame.f_lineno):
+            seen[0] += 1
+            if seen[0] == n:
+                sys.settrace(None)
+                action()
+        return line
+    sys.settrace(lambda frame, event, arg: line if frame.f_code.co_name == "migrate" else None)
+"""
+KILLED_IN_MIGRATION = BREAK_AT_CHECKPOINT + """
+import os, signal
+from corrobora.store import Store
+break_at_checkpoint(int(sys.argv[2]), lambda: os.kill(os.getpid(), signal.SIGKILL))
+Store(sys.argv[1])
+"""
+
+
+def _killed_in_migration(path: Path, at: int) -> None:
+    proc = subprocess.run([sys.executable, "-c", KILLED_IN_MIGRATION, str(path), str(at)],
+                          capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+@pytest.mark.parametrize("at", [1, 2, 3, len(Store.migrations())])
+def test_a_kill_9_while_a_new_store_is_created_leaves_none_and_the_next_open_creates_it(
+        tmp_path: Path, at: int) -> None:
+    path = tmp_path / "new.duckdb"
+    _killed_in_migration(path, at)  # at 2 and 3 DuckDB could not replay its own log
+    assert not path.exists()
+    leftovers = sorted(p.name for p in tmp_path.iterdir())
+    assert leftovers and all(n.startswith(".new.duckdb.") for n in leftovers), leftovers
+    with Store(path) as store:
+        assert store.schema_version() == max(v for v, _, _ in Store.migrations())
+        store.con.execute("INSERT INTO sources (name) VALUES ('S')")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.duckdb"]
+    with Store(path, read_only=True) as store:
+        assert store.con.execute("SELECT count(*) FROM sources").fetchone() == (1,)
+
+
+def test_a_store_another_process_created_meanwhile_is_opened_not_replaced(
+        tmp_path: Path) -> None:
+    made = tmp_path / "made.duckdb"
+    with Store(made) as store:
+        store.con.execute("INSERT INTO sources (name) VALUES ('theirs')")
+    path = tmp_path / "c.duckdb"
+    scope: dict[str, object] = {}
+    exec(BREAK_AT_CHECKPOINT, scope)  # the breakpoint the kill test uses
+    # Their store appears while ours is being migrated.
+    scope["break_at_checkpoint"](1, lambda: shutil.copyfile(made, path))  # type: ignore[operator]
+    try:
+        store = Store(path)
+    finally:
+        sys.settrace(None)
+    with store:
+        assert store.con.execute("SELECT name FROM sources").fetchall() == [("theirs",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.duckdb", "made.duckdb"]
+
+
+def test_an_existing_store_is_opened_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    with Store(path) as store:
+        store.con.execute("INSERT INTO sources (name) VALUES ('S')")
+    inode = path.stat().st_ino
+    with Store(path) as store:
+        assert store.con.execute("SELECT count(*) FROM sources").fetchone() == (1,)
+    assert path.stat().st_ino == inode
+
+
+def test_a_log_left_without_its_database_is_set_aside_not_replayed_into_a_new_store(
+        tmp_path: Path) -> None:
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("SET checkpoint_threshold = '1TB'")  # keeps the table in the log
+    con.execute("CREATE TABLE foreign_table (x INTEGER)")
+    shutil.copyfile(f"{other}.wal", tmp_path / "c.duckdb.wal")
+    con.close()
+    with Store(tmp_path / "c.duckdb") as store:
+        tables = {r[0] for r in store.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+    assert "foreign_table" not in tables
+    assert [p.name for p in tmp_path.glob("c.duckdb.wal.orphan-*")]

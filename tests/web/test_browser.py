@@ -222,6 +222,23 @@ def test_spanish_interface_and_other_pages(tab: Watched) -> None:
     assert not tab.errors, tab.errors
 
 
+def test_the_review_page_in_spanish_asks_for_the_token_in_spanish(tab: Watched,
+                                                                   busy_tab: Watched) -> None:
+    es = tab.open("/review?lang=es").evaluate(
+        "() => import('/static/js/i18n.js').then(m => m.STRINGS.es)")
+    page = tab.page
+    form = page.locator("#review-token")
+    assert form.is_visible()  # no token given yet
+    assert page.locator("#review-token label").inner_text().strip() == es["review_token"].strip()
+    assert page.locator("#review-token button").inner_text() == es["ok"] == "Aceptar"
+    metas = page.locator("li.review-item .meta").all_inner_texts()
+    assert all(es["link"] in m and " link " not in m for m in metas), metas
+    # Without --review the page says it is read-only, in Spanish too.
+    busy_tab.open("/review?lang=es")
+    assert busy_tab.page.locator("#review-status").inner_text() == es["review_read_only"]
+    assert not tab.errors and not busy_tab.errors, (tab.errors, busy_tab.errors)
+
+
 def test_review_confirm_split_and_merge_from_the_queue(tab: Watched) -> None:
     # As `serve --review` prints it: the page keeps the token and drops the fragment.
     page = tab.open(f"/review#token={REVIEW_TOKEN}")

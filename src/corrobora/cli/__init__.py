@@ -362,7 +362,8 @@ def show(
     with _open(db, read_only=True) as store:
         event = store.get_event(event_id)
     if event is None:
-        err.print(f"[red]error:[/red] no single event matches {event_id!r}")
+        err.print(f"[red]error:[/red] no single event matches {shown(repr(event_id))}",
+                  highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     out.print(f"[bold]{event['id']}[/bold]  {event['type']} ({event['acled_event_type']}; "
               f"CASE {event['case_label']})")
@@ -392,18 +393,18 @@ def show(
                 r["document_id"]]
         if r["duplicate_of"]:
             meta.append(f"copy of {r['duplicate_of']}")
-        out.print(f"[dim]{' · '.join(meta)}[/dim]", highlight=False)
+        out.print(f"[dim]{shown(' · '.join(meta))}[/dim]", highlight=False)
         if r["title"]:
-            out.print(f"[italic]{r['title']}[/italic]", highlight=False)
+            out.print(f"[italic]{shown(r['title'])}[/italic]", highlight=False)
         tags = []
         if r["attribution"]:
             tags.append("according to " + ", ".join(r["attribution"]))
         if r["hedged"]:
             tags.append("hedged")
-        out.print("  “" + " ".join(r["sentence_text"].split()) + "”"
-                  + (f"  [dim]({'; '.join(tags)})[/dim]" if tags else ""), highlight=False)
-        out.print(f"  [dim]{r['origin']} chars {r['sentence_start']}–{r['sentence_end']}[/dim]",
-                  highlight=False)
+        out.print("  “" + shown(" ".join(r["sentence_text"].split())) + "”"
+                  + (f"  [dim]({shown('; '.join(tags))})[/dim]" if tags else ""), highlight=False)
+        out.print(f"  [dim]{shown(r['origin'])} chars {r['sentence_start']}–"
+                  f"{r['sentence_end']}[/dim]", highlight=False)
 
 
 @app.command()
@@ -414,7 +415,7 @@ def stats(db: DbOption = Path(DEFAULT_DB)) -> None:
     """
     with _open(db, read_only=True) as store:
         s = store.stats()
-    out.print(f"store {s['path']} (schema {s['schema_version']})", highlight=False)
+    out.print(f"store {shown(s['path'])} (schema {s['schema_version']})", highlight=False)
     rows = sum(n for _, n in s["dataset_rows"])
     out.print(f"documents {s['documents'] - rows:,} ({s['copies']:,} copies) · by language: "
               + (", ".join(f"{lang} {n:,}" for lang, n in s["by_language"]) or "none"),
@@ -525,7 +526,7 @@ def demo(
     from corrobora.demo import corpus_path
 
     corpus = corpus_path()
-    err.print(f"demo corpus: {corpus}")
+    err.print(f"demo corpus: {shown(corpus)}", highlight=False)
     run_ingest([str(corpus)], db)
     with _open(db, read_only=True) as store:
         rows = store.list_events(EventFilter(limit=15))

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from corrobora.cli._common import _open, _parse_day, err, out
+from corrobora.cli._common import _open, _parse_day, err, out, shown
 from corrobora.store import StoreError
 
 analyze_app = typer.Typer(
@@ -109,7 +109,7 @@ def analyze_removal(
     else:
         _print_study(result)
     for path in written:
-        err.print(f"wrote {path}", highlight=False)
+        err.print(f"wrote {shown(path)}", highlight=False)
 
 
 def _print_study(r: dict[str, Any]) -> None:
@@ -117,19 +117,19 @@ def _print_study(r: dict[str, Any]) -> None:
         return "n/a" if v is None else format(v, fmt)
 
     who = r.get("removal")
-    out.print(f"[bold]{r['region']}[/bold], removal {r['date']}"
-              + (f" ({who['person']} {who['kind']}, {who['group']})" if who else ""))
+    out.print(f"[bold]{shown(r['region'])}[/bold], removal {r['date']}"
+              + (shown(f" ({who['person']} {who['kind']}, {who['group']})") if who else ""))
     for key in ("before", "after"):
         w = r[key]
         out.print(f"{key:<6} {w['from']}..{w['to']}: mean {num(r[key + '_mean'])} a month "
                   f"({w['months']} months)", highlight=False)
     out.print(f"ratio {num(r['ratio'])} (95% CI {num(r['ci_low'])}–{num(r['ci_high'])}, "
               f"p {num(r['p_value'], '.2g')})", highlight=False)
-    out.print(f"[dim]{r['method']}[/dim]")
+    out.print(f"[dim]{shown(r['method'])}[/dim]")
     c = r.get("controls")
     if c:
         if c["irr"] is None:
-            out.print(f"vs controls: {c['note']}")
+            out.print(f"vs controls: {shown(c['note'])}")
         else:
             out.print(f"vs {c['n_controls']} control regions (difference-in-differences): "
                       f"IRR {num(c['irr'])} (95% CI {num(c['ci_low'])}–{num(c['ci_high'])}; "
@@ -138,13 +138,14 @@ def _print_study(r: dict[str, Any]) -> None:
                       f"over {c['n_placebos']})", highlight=False)
     s = r.get("synthetic_control")
     if s:
-        top = ", ".join(f"{k} {v:.2f}" for k, v in list(s["weights"].items())[:4])
+        top = shown(", ".join(f"{k} {v:.2f}" for k, v in list(s["weights"].items())[:4]))
         out.print(f"synthetic control: after {num(s['after_mean'], '.1f')} vs synthetic "
                   f"{num(s['synthetic_after_mean'], '.1f')} a month (gap "
                   f"{num(s['post_gap'], '+.1f')}, ratio {num(s['ratio'])}); pre-fit RMSE "
                   f"{num(s['pre_rmse'])} over {s['fit_months']} months; placebo p "
                   f"{num(s['placebo_p'], '.3f')}; weights {top}", highlight=False)
-    out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+    out.print(f"[dim]{shown(r['windows'])}. Source: {shown(r['source'])}[/dim]",
+              highlight=False)
     _print_warnings(r.get("warnings") or [])
 
 
@@ -204,7 +205,7 @@ def _analysis_panel(series: Path | None, db: Path | None, stored: str | None, le
 
 def _write_and_report(written: list[Path]) -> None:
     for path in written:
-        err.print(f"wrote {path}", highlight=False)
+        err.print(f"wrote {shown(path)}", highlight=False)
 
 
 @analyze_app.command("alerts")
@@ -279,7 +280,7 @@ def analyze_alerts(
             ci = (f" (95% CI {a.ci_low:.2f}–{a.ci_high:.2f})" if a.ci_low is not None
                   and a.ci_high is not None else "")
             ratio = f"ratio {a.ratio:.2f}{ci}" if a.ratio is not None else "from zero"
-            out.print(f"{a.kind:<5} {a.key:<14} {a.start}..{a.end}: {a.level_before:.1f} → "
+            out.print(f"{a.kind:<5} {shown(a.key):<14} {a.start}..{a.end}: {a.level_before:.1f} → "
                       f"{a.level_after:.1f} a {run.freq}, {ratio}, p {a.p_value:.2g}"
                       + (f"; events {', '.join(a.event_ids[:5])}"
                          + (f" +{len(a.event_ids) - 5}" if len(a.event_ids) > 5 else "")
@@ -326,7 +327,7 @@ def analyze_fragmentation(
             with _open(db, read_only=True) as store:
                 result = fr.from_store(store, period, level)
     except (ImportFileError, StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     from corrobora.store.filters import FilterError, resolve_region
 
@@ -416,8 +417,8 @@ def analyze_spread(
             return (f"{name:<16} {g['before_mean']} → {g['after_mean']} a month, ratio "
                     f"{g['ratio']} (95% CI {g['ci_low']}–{g['ci_high']})")
 
-        out.print(f"[bold]{r['region']}[/bold] {r['date']}; neighbours "
-                  f"{', '.join(r['neighbours'])}", highlight=False)
+        out.print(f"[bold]{shown(r['region'])}[/bold] {r['date']}; neighbours "
+                  f"{shown(', '.join(r['neighbours']))}", highlight=False)
         out.print(line(r["region"], r["treated"]), highlight=False)
         out.print(line("neighbours", r["neighbours_pooled"]), highlight=False)
         out.print(line("non-neighbours", r["non_neighbours_pooled"]), highlight=False)
@@ -428,9 +429,10 @@ def analyze_spread(
                       f"p {d['placebo_p'] if d['placebo_p'] is None else round(d['placebo_p'], 3)}"
                       f" over {d['n_placebos']})", highlight=False)
         for n in r["by_neighbour"]:
-            out.print(f"  {n['region']}: ratio {n['ratio']} (95% CI {n['ci_low']}–"
+            out.print(f"  {shown(n['region'])}: ratio {n['ratio']} (95% CI {n['ci_low']}–"
                       f"{n['ci_high']}); vs far states IRR {n['did_irr']} (placebo p "
                       f"{n['placebo_p']})", highlight=False)
-        out.print(f"[dim]{r['windows']}. Source: {r['source']}[/dim]", highlight=False)
+        out.print(f"[dim]{shown(r['windows'])}. Source: {shown(r['source'])}[/dim]",
+                  highlight=False)
         _print_warnings(r["warnings"])
     _write_and_report(written)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from corrobora.cli._common import DEFAULT_DB, DbOption, _json_default, _open, err, out
+from corrobora.cli._common import DEFAULT_DB, DbOption, _json_default, _open, err, out, shown
 
 review_app = typer.Typer(
     help="Review the automatic links: a queue of the least sure ones, and decisions (split, "
@@ -39,9 +39,9 @@ def _reviewing(db: Path, by: str | None, action: Any) -> None:
         try:
             outcome = action(Reviewer(store, by))
         except ReviewError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
-        out.print(f"{outcome.decision_id}: {outcome.message}", highlight=False)
+        out.print(f"{outcome.decision_id}: {shown(outcome.message)}", highlight=False)
         for e in outcome.events:
             out.print(f"  {e['id']}: {e['n_reports']} report(s), {e['independent_sources']} "
                       f"independent source(s), grade {e['reliability']}{e['credibility']}"
@@ -89,17 +89,17 @@ def review_list(
 
     for i, it in enumerate(items, 1):
         if story:
-            out.print(f"[bold]{i}. {it['document_id']}[/bold] in story {it['story_id']} · "
+            out.print(f"[bold]{i}. {shown(it['document_id'])}[/bold] in story {it['story_id']} · "
                       f"score {it['story_score']}", highlight=False)
             for pre in ("", "link_"):
-                out.print(f"   {'linked to' if pre else 'document '} "
+                out.print(f"   {'linked to' if pre else 'document '} " + shown(
                           f"{it['story_link'] if pre else it['document_id']} · "
                           f"{it[pre + 'source'] or '?'} · {it[pre + 'published_at'] or '?'} · "
-                          f"{it[pre + 'lang'] or '?'}", highlight=False)
-                out.print(f"     “{one_line(it[pre + 'title'] or it[pre + 'lead'])}”",
+                          f"{it[pre + 'lang'] or '?'}"), highlight=False)
+                out.print(f"     “{shown(one_line(it[pre + 'title'] or it[pre + 'lead']))}”",
                           highlight=False)
-            out.print(f"   [dim]corrobora review confirm --story {it['document_id']} | "
-                      f"review reject --story {it['document_id']}[/dim]", highlight=False)
+            out.print(f"   [dim]corrobora review confirm --story {shown(it['document_id'])} | "
+                      f"review reject --story {shown(it['document_id'])}[/dim]", highlight=False)
             continue
         flags = [f for f, on in (("fatalities disagree", it["fatalities_conflict"]),
                                  ("dates disagree", it["date_conflict"])) if on]
@@ -116,11 +116,12 @@ def review_list(
             return (f"{r['date'] or '?'} · {r['place_text'] or '?'}{dead} · "
                     f"{r['source'] or '?'} {r['document_id']}")
 
-        out.print(f"   this:  {describe(it)}", highlight=False)
-        out.print(f"          “{one_line(it['sentence'])}”", highlight=False)
+        out.print(f"   this:  {shown(describe(it))}", highlight=False)
+        out.print(f"          “{shown(one_line(it['sentence']))}”", highlight=False)
         for o in it["others"]:
-            out.print(f"   with:  {describe(o)} (report {o['report_id']})", highlight=False)
-            out.print(f"          “{one_line(o['sentence'])}”", highlight=False)
+            out.print(f"   with:  {shown(describe(o))} (report {o['report_id']})",
+                      highlight=False)
+            out.print(f"          “{shown(one_line(o['sentence']))}”", highlight=False)
         out.print(f"   [dim]corrobora review confirm {it['report_id']} | "
                   f"review split {it['report_id']}[/dim]", highlight=False)
 

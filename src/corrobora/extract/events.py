@@ -36,6 +36,7 @@ attribution and hedging. Choices (ours):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -192,6 +193,102 @@ class _Cand(NamedTuple):
     generic: str | None = None  # ACLED name pattern of an unnamed actor (_generic_name)
 
 
+def _resolved(e: Entity, reg: ActorRegistry) -> Actor | None:
+    """The registry actor of an ORG or PER entity. NER's ORG label is itself a group cue:
+    guarded aliases ("Los Ardillos") may match. An entity that is a registry mention as a
+    whole ("la Marina" tagged ORG) is that actor, as it would be had NER left it untagged."""
+    if e.actor_id:
+        return reg.get(e.actor_id)
+    return reg.match(e.text, guarded=e.label == "ORG") or reg.match_mention(e.text)
+
+
+class _NamedBefore:
+    """What a document's ORG and PER entities tell the names after them, built once per
+    document: every trigger's `_actors` asks, and scanning each earlier entity for each name
+    cost entities squared per trigger. Holds each entity's registry actor, the registry
+    people by the words they were named with, and the first two criminal groups named."""
+
+    def __init__(self, doc: Doc, entities: list[Entity], reg: ActorRegistry) -> None:
+        self.doc, self.entities, self.reg, self.size = doc, entities, reg, len(entities)
+        self.text = doc.text  # spaCy joins every token's text at each call
+        order = {id(e): i for i, e in enumerate(entities)}
+        named = sorted((e for e in entities if e.label in ("ORG", "PER")),
+                       key=lambda e: e.start)
+        self._named = named
+        self._starts = [e.start for e in named]
+        self._all = sorted(entities, key=lambda e: e.start)
+        self._all_starts = [e.start for e in self._all]
+        self._longest = max((e.end - e.start for e in entities), default=0)
+        self._order = order
+        self.actor = {id(e): _resolved(e, reg) for e in named}
+        # By word (None: every one), each person's first mention under each set of name
+        # words, in document order: (start, words, actor).
+        self._people: dict[str | None, list[tuple[int, frozenset[str], Actor]]] = {}
+        self._groups: list[tuple[int, Actor]] = []  # the first, and the first other one
+        seen: set[tuple[str, frozenset[str]]] = set()
+        for e in named:
+            a = self.actor[id(e)]
+            if a is None:
+                continue
+            if a.type == "person":
+                words = frozenset(normalize_name(a, e.text))
+                if (a.actor_id, words) not in seen:
+                    seen.add((a.actor_id, words))
+                    for w in (None, *words):
+                        self._people.setdefault(w, []).append((e.start, words, a))
+            elif a.type == "criminal_group" and len(self._groups) < 2 and all(
+                    g.actor_id != a.actor_id for _, g in self._groups):
+                self._groups.append((e.start, a))
+
+    def within(self, start: int, end: int) -> list[Entity]:
+        """The ORG and PER entities inside [start, end), in the order of `entities`."""
+        inside = self._named[bisect_left(self._starts, start):bisect_right(self._starts, end)]
+        return sorted((e for e in inside if e.end <= end), key=lambda e: self._order[id(e)])
+
+    def overlapping(self, start: int, end: int) -> list[Entity]:
+        """Every entity (any label) with a character in [start, end)."""
+        lo = bisect_left(self._all_starts, start - self._longest)
+        hi = bisect_left(self._all_starts, end)
+        return [e for e in self._all[lo:hi] if e.end > start]
+
+    def person_before(self, text: str, pos: int) -> Actor | None:
+        """The one registry person named before `pos` whose names hold every word of `text`
+        ("Zambada" after "Ismael Zambada"); None for none or several."""
+        words = set(normalize(text).split())
+        posting = min((self._people.get(w, []) for w in words), key=len) if words \
+            else self._people.get(None, [])
+        found: Actor | None = None
+        for start, names, a in posting:
+            if start >= pos:
+                break
+            if words <= names:
+                if found is None:
+                    found = a
+                elif found.actor_id != a.actor_id:
+                    return None
+        return found
+
+    def group_before(self, pos: int) -> Actor | None:
+        """The criminal group named before `pos` when it is the only one ("the cartel");
+        None when none is, or several ("Los Chapitos" and "Los Mayos")."""
+        g = self._groups
+        if not g or g[0][0] >= pos or (len(g) > 1 and g[1][0] < pos):
+            return None
+        return g[0][1]
+
+
+_LAST_NAMED: list[_NamedBefore] = []  # the document being read, its triggers one by one
+
+
+def _named_before(doc: Doc, entities: list[Entity], reg: ActorRegistry) -> _NamedBefore:
+    last = _LAST_NAMED[0] if _LAST_NAMED else None
+    if last is None or last.doc is not doc or last.entities is not entities \
+            or last.reg is not reg or last.size != len(entities):
+        last = _NamedBefore(doc, entities, reg)
+        _LAST_NAMED[:] = [last]
+    return last
+
+
 def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
             attributions: list[Attribution], reg: ActorRegistry
             ) -> list[tuple[ActorRef, Actor | None]]:
@@ -200,39 +297,27 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
     become `candidate:` actors), common-noun references ("security forces"), "the cartel" /
     "la organización" when the document named exactly one group before it, and unnamed
     groups that are the subject or object of the event's verbs ("Palestinian youths")."""
-    text = doc.text
+    named = _named_before(doc, entities, reg)
+    text = named.text
     s_chars = (sent.start_char, sent.end_char)
     attr_spans = [(a.start, a.end) for a in attributions]
+    # Those that can hold a span of the sentence: each check scans these, not the document's.
+    attr_near = [a for a in attr_spans if a[0] <= s_chars[1] and a[1] >= s_chars[0]]
     out: list[tuple[ActorRef, Actor | None]] = []
     trig_char = doc[hit.start].idx
     cands: list[_Cand] = []
 
     def attributed(s: int, e: int) -> bool:
-        return any(_in((s, e), a) for a in attr_spans)
+        spans = attr_near if _in((s, e), s_chars) else attr_spans
+        return any(_in((s, e), a) for a in spans)
 
-    def resolved(e: Entity) -> Actor | None:
-        # NER's ORG label is itself a group cue: guarded aliases ("Los Ardillos") may match.
-        # An entity that is a registry mention as a whole ("la Marina" tagged ORG) is that
-        # actor, as it would be had NER left it untagged.
-        if e.actor_id:
-            return reg.get(e.actor_id)
-        return reg.match(e.text, guarded=e.label == "ORG") or reg.match_mention(e.text)
-
-    for e in entities:
-        if e.label not in ("ORG", "PER") or not _in((e.start, e.end), s_chars):
-            continue
+    for e in named.within(*s_chars):
         if attributed(e.start, e.end):
             continue
-        actor = resolved(e)
+        actor = named.actor[id(e)]
         if actor is None and len(e.text.split()) <= 2:
-            # "Zambada" after "Ismael Zambada" (the model may call it ORG): the one registry
-            # person named earlier whose name holds every word of this one.
-            words = set(normalize(e.text).split())
-            earlier = {a.actor_id: a for x in entities if x.start < e.start
-                       and x.label in ("PER", "ORG")
-                       and (a := resolved(x)) is not None and a.type == "person"
-                       and words <= set(normalize_name(a, x.text))}
-            actor = next(iter(earlier.values())) if len(earlier) == 1 else None
+            # "Zambada" after "Ismael Zambada" (the model may call it ORG).
+            actor = named.person_before(e.text, e.start)
         if actor is not None and actor.type == "media":
             continue
         if actor is None and _is_group_noun(e.text, lang):
@@ -275,12 +360,11 @@ def _actors(doc: Doc, sent: Span, lang: str, hit: _Hit, entities: list[Entity],
     for s, e, phrase in anaphors(text[s_chars[0]:s_chars[1]], s_chars[0]):
         if attributed(s, e) or any(c.start < e and s < c.end for c in cands):
             continue
-        groups = {a.actor_id: a for x in entities if x.start < s and x.label in ("ORG", "PER")
-                  and (a := resolved(x)) is not None and a.type == "criminal_group"}
-        if len(groups) == 1:  # ambiguous otherwise ("Los Chapitos" and "Los Mayos")
-            cands.append(_Cand(s, e, phrase, next(iter(groups.values()))))
+        group = named.group_before(s)
+        if group is not None:
+            cands.append(_Cand(s, e, phrase, group))
     verbs = _event_verbs(doc, sent, hit)
-    for head, inter in _argument_groups(sent, verbs, lang, entities):
+    for head, inter in _argument_groups(sent, verbs, lang, named.overlapping(*s_chars)):
         first, last = _modifiers_start(head), _modifiers_end(head)
         s, e = doc[first].idx, doc[last].idx + len(doc[last].text)
         if not attributed(s, e) and not any(c.start < e and s < c.end for c in cands):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import glob
+import os
 import re
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +71,79 @@ def _holder(pid: int, program: str) -> str:
     return f"another program (PID {pid}: `{shown}`)"
 
 
+def _create(path: Path) -> None:
+    """A new store at `path`, whole or not at all: created and migrated (each migration
+    checkpointed) in a hidden file beside it, closed, then linked into place. A kill -9 in
+    the migrations left a store DuckDB could not open again (duckdb#18259: its log cannot
+    replay an ADD COLUMN); now it leaves only the hidden file, removed by the next open.
+    Linking, unlike a rename, never replaces a store another process created meanwhile."""
+    _remove_abandoned(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.creating")
+    try:
+        con = duckdb.connect(str(tmp))
+    except duckdb.Error as exc:
+        raise StoreError(_open_error(path, exc)) from exc
+    try:
+        store = object.__new__(Store)
+        store.path, store.con = tmp, con
+        store.migrate()
+    finally:
+        con.close()
+    try:
+        _fsync(tmp)
+        _set_aside_orphan_log(path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # created meanwhile by another process: that one is opened
+        except OSError:
+            # A file system without hard links: a rename, unless a store appeared.
+            if not os.path.lexists(path):
+                os.replace(tmp, path)
+        _fsync(path.parent)
+    finally:
+        _unlink_all(tmp)
+
+
+def _set_aside_orphan_log(path: Path) -> None:
+    """A write-ahead log left where no database is: DuckDB would replay it into the new
+    store (another database's tables, or a replay that fails). Renamed, not deleted."""
+    wal = Path(f"{path}.wal")
+    if os.path.lexists(wal) and not os.path.lexists(path):
+        os.replace(wal, wal.with_name(f"{wal.name}.orphan-{secrets.token_hex(4)}"))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_all(tmp: Path) -> None:
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Hidden files of creations of `path` whose process is gone (killed mid-creation)."""
+    for tmp in path.parent.glob(glob.escape(f".{path.name}.") + "*.creating*"):
+        pid = tmp.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 @dataclass(slots=True)
 class Batch:
     """Rows for one transactional write: everything one batch of documents produced."""
@@ -117,6 +193,8 @@ class Store:
         if not read_only and self.path.is_file() and self.path.stat().st_size == 0:
             # An empty file (`touch`, mktemp) is a new store; DuckDB calls it invalid.
             self.path.unlink()
+        if not read_only and self.path.parent.is_dir() and not os.path.lexists(self.path):
+            _create(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 
 from corrobora.store import EventFilter, Store
+from corrobora.store.filters import FilterError, resolve
 
 
 def get_store(request: Request) -> Iterator[Store]:
@@ -41,6 +42,7 @@ class EventQuery:
 
 
 def event_query(
+    store: StoreDep,
     type: Annotated[str | None, Query(
         description="Our type (LEADER_KILLED), a CASE label (ARMED_CLASH) or an ACLED event "
         "type (Battles).", max_length=80)] = None,
@@ -61,10 +63,15 @@ def event_query(
 ) -> EventQuery:
     if since and until and since > until:
         raise HTTPException(400, f"since ({since}) is after until ({until})")
-    return EventQuery(EventFilter(type=type or None, place=place or None, since=since,
-                                  until=until, actor=actor or None,
-                                  min_credibility=min_credibility, limit=None),
-                      language.lower() if language else None)
+    given = EventFilter(type=type or None, place=place or None, since=since, until=until,
+                        actor=actor or None, min_credibility=min_credibility, limit=None)
+    try:
+        # As the CLI reads them (accents, case, aliases, ids): one meaning of a filter.
+        resolved = resolve(store, given)
+    except FilterError as exc:
+        # What the CLI prints: the value matches nothing, or which values pick one.
+        raise HTTPException(400, str(exc)) from None
+    return EventQuery(resolved, language.lower() if language else None)
 
 
 EventQueryDep = Annotated[EventQuery, Depends(event_query)]

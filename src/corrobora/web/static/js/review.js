@@ -20,9 +20,9 @@ if (given) {
   history.replaceState(null, "", location.pathname + location.search);
 }
 const tokenForm = el("form", { id: "review-token", hidden: true },
-  el("label", { for: "review-token-input", text: "Review token (printed by corrobora serve --review): " }),
+  el("label", { for: "review-token-input", text: t("review_token") }),
   el("input", { id: "review-token-input", type: "password", autocomplete: "off", size: 36 }),
-  el("button", { type: "submit", text: "OK" }));
+  el("button", { type: "submit", text: t("ok") }));
 tokenForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const value = tokenForm.querySelector("input").value.trim();
@@ -73,7 +73,7 @@ function item(it, writable) {
     it.date_conflict ? t("date") : null].filter(Boolean);
   return el("li", { class: "report review-item", dataset: { report: it.report_id, event: it.event_id } },
     el("div", { class: "meta", text: [it.source || "?", (it.published_at || "").slice(0, 10),
-      `link ${it.link_score === null ? "?" : Number(it.link_score).toFixed(2)}`,
+      `${t("link")} ${it.link_score === null ? "?" : Number(it.link_score).toFixed(2)}`,
       `${it.n_reports} ${t("reports")}`].join(" · ") }),
     el("q", { class: "sentence", text: it.sentence || "" }),
     el("div", { class: "offsets" },
@@ -96,7 +96,7 @@ async function load() {
     throw error;
   }
   clear(list).append(...queue.items.map((it) => item(it, queue.writable)));
-  if (!queue.writable) status.textContent = "read-only: corrobora serve --review";
+  if (!queue.writable) status.textContent = t("review_read_only");
   tokenForm.hidden = !queue.writable || Boolean(sessionStorage.getItem(TOKEN_KEY));
 }
 
