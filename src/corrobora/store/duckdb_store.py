@@ -785,7 +785,10 @@ class Store:
             "r.place_text, r.geo_precision, r.fatalities_min, r.fatalities_max, r.attribution, "
             "r.source_key, r.hedged, r.score, r.link_score, d.source, d.title, d.url, "
             "d.published_at, d.lang, d.marking, s.reliability AS source_reliability, "
-            "s.kind AS source_kind FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "s.kind AS source_kind, (SELECT list({'text': a.text, 'actor_id': a.actor_id, "
+            "'role': a.role} ORDER BY a.role, a.text) FROM event_report_actors a "
+            "WHERE a.event_report_id = r.id) AS actors "
+            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
             "LEFT JOIN sources s ON s.name = d.source "
             "WHERE ?::TEXT[] IS NULL OR r.event_id IN (SELECT unnest(?::TEXT[])) "
             "ORDER BY r.event_id, r.id",
