@@ -97,7 +97,8 @@ def _actors(event: dict[str, Any], names: dict[str, dict[str, Any]]
         side = a["role"] if a["role"] in ("actor1", "actor2") else "assoc1"
         if side in ("actor1", "actor2") and sides[side]:
             side = "assoc1" if side == "actor1" else "assoc2"
-        if (name, inter) not in sides[side]:
+        # Reports name one actor in different words: list each ACLED name once.
+        if all(name != n for ones in sides.values() for n, _ in ones):
             sides[side].append((name, inter))
     return sides
 
@@ -129,7 +130,8 @@ def row(event: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, An
             first["sentence_text"] or "", first["fatalities_min"])
     else:
         event_id = event["id"]
-        notes = next((r["sentence_text"] for r in reports if r.get("sentence_text")), "")
+        notes = " ".join(next((r["sentence_text"] for r in reports if r.get("sentence_text")),
+                              "").split())
         sources = "; ".join(dict.fromkeys(
             s for r in reports for s in (r.get("source"), *(r.get("attribution") or ())) if s))
     scales = dict.fromkeys(book["source_scales"].get(r.get("source_kind") or "")

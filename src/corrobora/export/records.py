@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -51,12 +51,14 @@ def actor_records(store: Store) -> list[dict[str, Any]]:
 
 
 def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: int = 500,
-                        with_text: bool = True) -> Iterator[dict[str, Any]]:
-    """Each stored event (or those `f` matches) as `export_events` gives it, with
+                        with_text: bool = True, ids: Sequence[str] | None = None
+                        ) -> Iterator[dict[str, Any]]:
+    """Each stored event (or those `f` matches, among `ids` if given) as `export_events`
+    gives it, with
     `report_rows`: its reports with their documents' source, grade, url and marking (the
     sentence text unless `with_text` is false). Read `chunk` events at a time, so an export
     of a large store streams."""
-    rows = store.export_events(f)
+    rows = store.export_events(f, ids=ids)
     while batch := list(islice(rows, chunk)):
         reports: dict[str, list[dict[str, Any]]] = {}
         for r in store.export_reports([e["id"] for e in batch], with_text=with_text):

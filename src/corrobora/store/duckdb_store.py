@@ -752,10 +752,14 @@ class Store:
             "GROUP BY ALL ORDER BY min(d.ingest_seq)"
         )
 
-    def export_events(self, f: EventFilter | None = None) -> Iterator[dict[str, Any]]:
-        """Every event (or those matching `f`, up to its limit) with its place, reports and
-        actors, by id."""
+    def export_events(self, f: EventFilter | None = None, *,
+                      ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every event (or those matching `f`, up to its limit, and among `ids` when given)
+        with its place, reports and actors, by id."""
         where, params = self._filter_conditions(f or EventFilter(limit=None))
+        if ids is not None:
+            where.append("e.id IN (SELECT unnest(?::TEXT[]))")
+            params.append(list(ids))
         limit = f" LIMIT {int(f.limit)}" if f is not None and f.limit else ""
         yield from self._stream(
             "SELECT e.*, p.name AS place_name, p.lat, p.lon, p.country_code, p.admin1_code, "
