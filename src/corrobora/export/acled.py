@@ -6,7 +6,8 @@ forces; 0 no second actor), the interaction code as the two inter codes, lower f
 "30" for a sole actor), time and geo precision 1-3, fatalities the lowest reported count.
 The terms are in data/ontology/acled.yaml. An event that holds an imported ACLED row keeps
 ACLED's id, notes and sources; other events take their own id, the sentence of their first
-report as notes and their documents' sources.
+report as notes and their documents' sources. Events of types ACLED does not code
+(ORG_CRIME, DIPLO, disasters: no ACLED event type) are left out.
 """
 
 from __future__ import annotations
@@ -189,12 +190,15 @@ def write(events: Iterable[dict[str, Any]], names: dict[str, dict[str, Any]],
 
 def lines(events: Iterable[dict[str, Any]], names: dict[str, dict[str, Any]]
           ) -> Iterator[str]:
-    """The same CSV as text chunks, a header then one row each (for streamed downloads)."""
+    """The same CSV as text chunks, a header then one row each (for streamed downloads).
+    Events of types ACLED does not code (CASE-only types) are left out."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     yield buf.getvalue()
     for e in events:
+        if not e.get("acled_event_type"):
+            continue  # a CASE-only type (ORG_CRIME, DIPLO, disasters): no ACLED event
         buf.seek(0)
         buf.truncate()
         writer.writerow(row(e, names))

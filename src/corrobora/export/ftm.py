@@ -81,7 +81,8 @@ def entities(events: Iterable[dict[str, Any]], names: dict[str, dict[str, Any]]
                 publishedAt=r["published_at"].isoformat() if r.get("published_at") else None,
                 publisher=r.get("source"), sourceUrl=r.get("url"),
                 language=_language(r.get("lang")),
-                recordId=r["document_id"]))
+                # Article has no recordId: the document id goes in keywords, as actor ids do.
+                keywords=[r["document_id"]]))
             yield from once(_entity(
                 entity_id("documentation", f"{r['document_id']}|{e['id']}"), "Documentation",
                 document=doc_id, entity=event_id, role="reports the event",
