@@ -65,6 +65,9 @@ def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: in
             reports.setdefault(r["event_id"], []).append(r)
         for e in batch:
             e["report_rows"] = reports.get(e["id"], [])
+            # list(DISTINCT ...) has no order: sorted, so every export is the same bytes.
+            e["actors"] = sorted(e.get("actors") or [], key=lambda a: (
+                a["role"], a["text"], a["actor_id"] or "", a["acled_name"] or ""))
             yield e
 
 
