@@ -515,6 +515,7 @@ class Ingestor:
                                place.geonameid if place else None),
                     "document_id": did, "type": ev.type, "case_label": ev.case_label,
                     "acled_event_type": ev.acled_event_type,
+                    "acled_sub_event_type": ev.acled_sub_event_type,
                     "sentence_start": ev.sentence[0], "sentence_end": ev.sentence[1],
                     "trigger_start": ev.trigger[0], "trigger_end": ev.trigger[1],
                     "geonameid": place.geonameid if place else None,

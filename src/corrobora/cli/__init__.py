@@ -464,7 +464,9 @@ def actors(
 def export(
     kind: Annotated[str, typer.Argument(help="documents, events or actors")],
     db: DbOption = Path(DEFAULT_DB),
-    format: Annotated[str, typer.Option("--format")] = "jsonl",
+    format: Annotated[str, typer.Option(
+        "--format", help="jsonl (default), or by kind: events: csv, acled, geojson, parquet, "
+        "stix, misp, ftm; documents and actors: parquet. See docs/export.md.")] = "jsonl",
     output: Annotated[str, typer.Option("-o", "--output")] = "-",
     type: Annotated[str | None, typer.Option(
         "--type", help="Events only: as in `corrobora events`.")] = None,
@@ -475,47 +477,49 @@ def export(
     limit: Annotated[int | None, typer.Option(help="Events only: at most N (default all).")]
     = None,
 ) -> None:
-    """Export fused knowledge (CONTRACTS §2) as JSON Lines: complete unless filtered.
+    """Export fused knowledge: JSON Lines (CONTRACTS §2) or the field's formats, complete
+    unless filtered.
+
+    Formats: events: jsonl, csv (UTF-8 with BOM), acled (ACLED's 31 columns), geojson,
+    parquet, stix (STIX 2.1 for OpenCTI), misp (MISP event JSON), ftm (FollowTheMoney);
+    documents and actors: jsonl, parquet.
 
     Example: corrobora export documents --db corrobora.duckdb -o documents.jsonl
     Example: corrobora export actors --db corrobora.duckdb -o actors.jsonl
     Example: corrobora export events --place culiacan --since 2024-07-25 -o culiacan.jsonl
+    Example: corrobora export events --format acled -o events.csv
+    Example: corrobora export events --format stix -o bundle.json
     """
-    from corrobora.export import event_record
+    from corrobora.export.run import ExportError, check
+    from corrobora.export.run import export as run_export
 
-    if format != "jsonl":
-        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    try:
+        check(kind, format)
+    except ExportError as exc:
+        raise typer.BadParameter(str(exc), param_hint="KIND / --format") from None
     f = EventFilter(type=type, place=place, since=_parse_day(since), until=_parse_day(until),
                     actor=actor, limit=limit)
     if kind != "events" and f != EventFilter(limit=None):
         raise typer.BadParameter("filters apply to events only", param_hint="KIND")
-    rows: Iterable[dict[str, Any]] = []
+    actor_rows = None
     if kind == "actors":
         from corrobora.export import actor_records
 
         # Opened for writing: the registry's relations are merged into the stored ones
         # first, so the export has them even for a store ingested before they were kept.
         with _open(db) as store:
-            rows = actor_records(store)
+            actor_rows = actor_records(store)
     with _open(db, read_only=True) as store:
-        if kind == "actors":
-            pass
-        elif kind == "documents":
-            rows = store.export_documents()
-        elif kind == "events":
+        if kind == "events":
             f = _resolved(store, f)
             if not store.count_events(f):
                 err.print(escape(f"no events match {describe(f)}"), highlight=False)
-            rows = (event_record(r) for r in store.export_events(f))
-        else:
-            raise typer.BadParameter("choose documents, events or actors", param_hint="KIND")
-        dst = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
         try:
-            for r in rows:
-                dst.write(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n")
-        finally:
-            if dst is not sys.stdout:
-                dst.close()
+            run_export(store, kind, format, output, f=f, actor_rows=actor_rows,
+                       default=_json_default)
+        except (ExportError, OSError) as exc:
+            err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -701,6 +705,7 @@ def serve(
 
 # Imported last: the groups register their own commands on their own Typer apps.
 from corrobora.cli.analyze import analyze_app  # noqa: E402
+from corrobora.cli.release import release  # noqa: E402
 from corrobora.cli.review import review_app  # noqa: E402
 from corrobora.cli.spark import spark_app  # noqa: E402
 from corrobora.cli.watch import watch  # noqa: E402
@@ -709,6 +714,7 @@ app.add_typer(analyze_app, name="analyze")
 app.add_typer(review_app, name="review")
 app.add_typer(spark_app, name="spark")
 app.command()(watch)
+app.command("release")(release)
 
 if __name__ == "__main__":
     app()

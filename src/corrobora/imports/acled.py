@@ -3,16 +3,21 @@
 Columns read (the published export layout): event_id_cnty, event_date, time_precision,
 event_type, sub_event_type, actor1, assoc_actor_1, inter1, actor2, assoc_actor_2, inter2,
 iso, country, admin1, admin2, admin3, location, latitude, longitude, geo_precision, source,
-notes, fatalities, timestamp. `event_id_cnty` is the stable id. ACLED's own `time_precision`
+notes, fatalities, timestamp. `event_id_cnty` is the stable id. Inter codes are read as
+numbers ("3", older exports and Corrobora's) or as ACLED's names ("Political militia",
+newer exports); armed groups are 2 rebel groups, 3 political militias (ACLED codes Mexican
+cartels so), 4 identity militias; 1 is state forces. ACLED's own `time_precision`
 and `geo_precision` codes are ours (1 day/town, 2 week/near town, 3 month/region).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from corrobora.export.acled import inter_code
 from corrobora.imports.base import (
     ImportedRow,
     Item,
@@ -29,12 +34,7 @@ from corrobora.model import EventReport, Range
 
 DATASET = "ACLED"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
-# ACLED inter codes, as older exports write them ("3") or newer ones spell them. Armed groups
-# are 2 rebel groups, 3 political militias (ACLED codes Mexican cartels so), 4 identity
-# militias; 1 is state forces.
-_INTER_NAMES = {"state forces": 1, "rebel group": 2, "political militia": 3,
-                "identity militia": 4, "rioters": 5, "protesters": 6, "civilians": 7,
-                "external/other forces": 8}
+_SOURCES = re.compile(r" \(sources: ([^()]*)\)$")
 
 
 def read(path: Path, actors: ActorMapper, places: PlaceFinder) -> Iterator[Item]:
@@ -70,8 +70,7 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
     hints = {}
     for role, name_key, assoc_key, inter_key in (("actor1", "actor1", "assoc_actor_1", "inter1"),
                                                  ("actor2", "actor2", "assoc_actor_2", "inter2")):
-        spelled = (row.get(inter_key) or "").strip().lower()
-        inter = int(spelled) if spelled.isdigit() else _INTER_NAMES.get(spelled)
+        inter = inter_code(row.get(inter_key))
         if inter == 1:
             hints[role] = "state_force"
         ref = actors.ref(row.get(name_key), role, group_hint=inter in (2, 3, 4))
@@ -90,6 +89,8 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
     sources = clean(row.get("source"))
     notes = clean(row.get("notes"))
     what = f"{event_type}" + (f" / {sub}" if sub else "")
+    # The rendering ends with the notes and then the sources: rendered_notes_and_sources
+    # reads them back (the ACLED CSV export writes them out again).
     text = (f"ACLED {row_id}, {day.isoformat()}: {what}"
             f"{' in ' + ', '.join(c for c in (location, *context) if c) if location else ''}"
             f"{'; ' + ' vs '.join(r.text for r in refs if r.role != 'assoc') if refs else ''}"
@@ -101,7 +102,22 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
         actors=refs, place=place, date=day.isoformat(), time_precision=time_precision,
         fatalities=Range(fatalities, fatalities) if fatalities is not None else None,
         score=1.0)
+    # ACLED's own sub-event type is stored (complete_type keeps it), so an export gives it back.
+    report.acled_sub_event_type = sub
     stamp = parse_int(row.get("timestamp"), "timestamp")
     published = datetime.fromtimestamp(stamp, UTC) if stamp else None
     return ImportedRow(DATASET, row_id, line, text, report, published_at=published,
                        extra={"country": country})
+
+
+def rendered_notes_and_sources(text: str, fatalities: int | None) -> tuple[str, str]:
+    """(notes, sources) of an imported row from its rendering (parse_row): the sources are
+    the closing "(sources: ...)", the notes what follows the header, which ends with the
+    fatalities when the row gave them, else with its first full stop."""
+    m = _SOURCES.search(text)
+    sources = m.group(1) if m else ""
+    body = text[:m.start()] if m else text
+    marker = f"; {fatalities} fatalities." if fatalities is not None else "."
+    cut = body.find(marker)
+    notes = body[cut + len(marker):].strip() if cut >= 0 else ""
+    return notes, sources

@@ -52,7 +52,8 @@ def complete_type(report: EventReport) -> EventReport:
     t = ontology()[report.type]
     report.case_label = t.case
     report.acled_event_type = t.acled_event_type
-    report.acled_sub_event_type = t.acled_sub_event_type
+    # A dataset that codes the sub-event type itself (ACLED) keeps its own.
+    report.acled_sub_event_type = report.acled_sub_event_type or t.acled_sub_event_type
     return report
 
 

@@ -834,10 +834,14 @@ class Store:
             "GROUP BY ALL ORDER BY min(d.ingest_seq)"
         )
 
-    def export_events(self, f: EventFilter | None = None) -> Iterator[dict[str, Any]]:
-        """Every event (or those matching `f`, up to its limit) with its place, reports and
-        actors, by id."""
+    def export_events(self, f: EventFilter | None = None, *,
+                      ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every event (or those matching `f`, up to its limit, and among `ids` when given)
+        with its place, reports and actors, by id."""
         where, params = self._filter_conditions(f or EventFilter(limit=None))
+        if ids is not None:
+            where.append("e.id IN (SELECT unnest(?::TEXT[]))")
+            params.append(list(ids))
         limit = f" LIMIT {int(f.limit)}" if f is not None and f.limit else ""
         yield from self._stream(
             "SELECT e.*, p.name AS place_name, p.lat, p.lon, p.country_code, p.admin1_code, "
@@ -852,6 +856,36 @@ class Store:
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
             + " AND ".join(where) + " ORDER BY e.id" + limit, params=params
         )
+
+    def export_reports(self, event_ids: Sequence[str] | None = None, *,
+                       with_text: bool = True) -> list[dict[str, Any]]:
+        """The reports of these events (or of all), with what exports name them by: their
+        document's source, its grade and kind, title, url, publication time and marking, and
+        (unless `with_text` is false) the sentence that tells the event. By event, then id."""
+        sentence = ("substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start)"
+                    if with_text else "NULL::TEXT")
+        return self._dicts(
+            "SELECT r.id, r.event_id, r.document_id, r.type, r.case_label, r.acled_event_type, "
+            "r.acled_sub_event_type, r.sentence_start, r.sentence_end, "
+            f"{sentence} AS sentence_text, r.date, r.time_precision, r.geonameid, "
+            "r.place_text, r.geo_precision, r.fatalities_min, r.fatalities_max, r.attribution, "
+            "r.source_key, r.hedged, r.score, r.link_score, d.source, d.title, d.url, "
+            "d.published_at, d.lang, d.marking, s.reliability AS source_reliability, "
+            "s.kind AS source_kind, (SELECT list({'text': a.text, 'actor_id': a.actor_id, "
+            "'role': a.role} ORDER BY a.role, a.text) FROM event_report_actors a "
+            "WHERE a.event_report_id = r.id) AS actors "
+            "FROM event_reports r JOIN documents d ON d.id = r.document_id "
+            "LEFT JOIN sources s ON s.name = d.source "
+            "WHERE ?::TEXT[] IS NULL OR r.event_id IN (SELECT unnest(?::TEXT[])) "
+            "ORDER BY r.event_id, r.id",
+            [None if event_ids is None else list(event_ids)] * 2)
+
+    def export_document_rows(self, *, with_text: bool = False) -> Iterator[dict[str, Any]]:
+        """Every document's metadata (its text only with `with_text`), in arrival order."""
+        text = "text" if with_text else "NULL::TEXT AS text"
+        yield from self._stream(
+            "SELECT id, title, lang, published_at, source, url, origin, marking, duplicate_of, "
+            f"story_id, ingested_at, content_hash, {text} FROM documents ORDER BY ingest_seq")
 
     def monthly_event_counts(self, level: str, acled_event_types: Sequence[str],
                              types: Sequence[str] = ()) -> list[tuple[date, str, int]]:

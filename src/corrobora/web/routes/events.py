@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
+from corrobora.export.run import BOM
 from corrobora.store import Store
 from corrobora.web.deps import (
     Cursor,
@@ -41,15 +43,20 @@ def _after(cursor: str | None) -> tuple[date | None, str] | None:
         raise HTTPException(400, "invalid cursor") from None
 
 
-@router.get("", summary="Events, newest first, filtered; JSON pages or CSV")
+@router.get("", summary="Events, newest first, filtered; JSON pages, CSV, ACLED CSV, GeoJSON")
 def list_events(store: StoreDep, q: EventQueryDep, limit: Limit = 50, cursor: Cursor = None,
-                format: Annotated[Literal["json", "csv"], Query(
-                    description="json (a page) or csv (every matching event)")] = "json",
+                format: Annotated[Literal["json", "csv", "acled", "geojson"], Query(
+                    description="json (a page), or every matching event as csv (UTF-8 with "
+                    "a BOM, for spreadsheet programs), acled (ACLED's 31 CSV columns) or "
+                    "geojson (RFC 7946 FeatureCollection)")] = "json",
                 ) -> Any:
     if format == "csv":
         return StreamingResponse(
-            csv_lines(EVENT_CSV_COLUMNS, _all_events(store, q)), media_type="text/csv",
+            _with_bom(csv_lines(EVENT_CSV_COLUMNS, _all_events(store, q))),
+            media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="events.csv"'})
+    if format in ("acled", "geojson"):
+        return _download(store, q, format)
     rows = store.events_page(q.filter, language=q.language, after=_after(cursor),
                              limit=limit + 1)
     more = len(rows) > limit
@@ -61,6 +68,31 @@ def list_events(store: StoreDep, q: EventQueryDep, limit: Limit = 50, cursor: Cu
                                      "i": last["id"]})
     return {"items": [event_summary(r) for r in rows], "count": len(rows),
             "next_cursor": next_cursor, "filters": jsonable(q.as_params())}
+
+
+def _with_bom(lines: Any) -> Any:
+    yield BOM
+    yield from lines
+
+
+def _download(store: Store, q: EventQuery, fmt: str) -> StreamingResponse:
+    """Every event the filters match (as the list shows them) in an export format."""
+    from corrobora.export import acled, geojson
+    from corrobora.export.records import actor_names, events_with_reports
+
+    # The list's own query picks the events (it knows the language and map filters).
+    ids = [r["id"] for r in _all_events(store, q)]
+    events = (e for i in range(0, len(ids), CSV_PAGE)
+              for e in events_with_reports(store, ids=ids[i:i + CSV_PAGE]))
+    if fmt == "acled":
+        return StreamingResponse(
+            _with_bom(acled.lines(events, actor_names(store))),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="events-acled.csv"'})
+    buf = io.StringIO()
+    geojson.write(events, buf, default=jsonable)
+    return Response(buf.getvalue(), media_type="application/geo+json",
+                    headers={"Content-Disposition": 'attachment; filename="events.geojson"'})
 
 
 def _all_events(store: Store, q: EventQuery) -> Any:

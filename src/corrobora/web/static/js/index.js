@@ -78,7 +78,9 @@ async function loadList(filters, current) {
   count();
   $("event-rows").replaceWith(fresh);
   more.onclick = () => page(fresh);
-  $("csv").setAttribute("href", apiURL("/api/events", { ...filters, format: "csv" }));
+  for (const format of ["csv", "acled", "geojson"]) {
+    $(format).setAttribute("href", apiURL("/api/events", { ...filters, format }));
+  }
 }
 
 async function loadTimeline(filters, current) {
