@@ -153,7 +153,7 @@ def ingest(
     max_mb: Annotated[float, typer.Option(
         min=0.001, help="Refuse documents larger than this.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    workers: WorkersOption = 1,  # type: ignore[assignment]
+    workers: WorkersOption = "1",  # type: ignore[assignment]
 ) -> None:
     """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
 
@@ -170,7 +170,7 @@ def extract(
     input: Annotated[str, typer.Argument(help="JSON Lines (CONTRACTS §1); - for stdin.")],
     output: Annotated[str, typer.Option("-o", "--output", help="JSON Lines out; - for stdout.")]
     = "-",
-    workers: WorkersOption = 1,  # type: ignore[assignment]
+    workers: WorkersOption = "1",  # type: ignore[assignment]
 ) -> None:
     """Extract entities, places and events from JSONL documents, one output line per input line.
 
