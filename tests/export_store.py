@@ -35,3 +35,15 @@ def export_store(tmp_path: Path) -> Path:
     db = tmp_path / "export.duckdb"
     shutil.copy(_built(), db)
     return db
+
+
+def exported_events(tmp_path: Path, fmt: str, name: str) -> tuple[Path, Path]:
+    """The export store copied into `tmp_path` and its events exported as `fmt` to `name`
+    there, as `corrobora export events --format FMT -o FILE` writes them: (store, file)."""
+    db = export_store(tmp_path)
+    out = tmp_path / name
+    r = CliRunner().invoke(app, ["export", "events", "--db", str(db), "--format", fmt,
+                                 "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return db, out
+

@@ -9,22 +9,14 @@ import json
 from pathlib import Path
 
 from followthemoney import model
-from typer.testing import CliRunner
 
-from corrobora.cli import app
 from corrobora.store import Store
 
-from .export_store import export_store
-
-runner = CliRunner()
+from .export_store import exported_events
 
 
 def test_ftm_entities_are_valid_and_read_back_to_the_events(tmp_path: Path) -> None:
-    db = export_store(tmp_path)
-    out = tmp_path / "ftm.jsonl"
-    r = runner.invoke(app, ["export", "events", "--db", str(db), "--format", "ftm",
-                            "-o", str(out)])
-    assert r.exit_code == 0, r.output
+    db, out = exported_events(tmp_path, "ftm", "ftm.jsonl")
     proxies = {}
     for line in out.read_text("utf-8").splitlines():
         data = json.loads(line)

@@ -12,17 +12,13 @@ from typer.testing import CliRunner
 from corrobora.cli import app
 from corrobora.store import Store
 
-from .export_store import export_store
+from .export_store import exported_events
 
 runner = CliRunner()
 
 
 def test_misp_events_load_with_pymisp_and_carry_the_grade_as_tags(tmp_path: Path) -> None:
-    db = export_store(tmp_path)
-    out = tmp_path / "misp.jsonl"
-    r = runner.invoke(app, ["export", "events", "--db", str(db), "--format", "misp",
-                            "-o", str(out)])
-    assert r.exit_code == 0, r.output
+    db, out = exported_events(tmp_path, "misp", "misp.jsonl")
     with Store(db, read_only=True) as store:
         events = {e["id"]: e for e in store.export_events()}
     loaded = []

@@ -151,12 +151,10 @@ def codebook_markdown(version: str) -> str:
     return "\n".join(lines)
 
 
+
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def write_release(store: Store, out: Path, version: str | None = None, *,

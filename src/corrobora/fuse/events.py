@@ -343,7 +343,7 @@ class EventFuser:
                 event = self.events[eid]
                 self._absorb(event, report, root)
                 return event.id, 1.0
-        best: tuple[float, FusedEvent] | None = None
+        best: tuple[float, float, FusedEvent] | None = None
         fam = family(report)
         for event in self._candidates(report, root):
             if family(event) != fam or (cannot and event.reports & cannot):
@@ -351,9 +351,9 @@ class EventFuser:
             score = self._fit(report, root, event)
             # A copy group tells one event of a family unless its reports cannot be one
             # (another stated day, another place): its own event comes before others.
-            rank = score + (1.0 if score > 0 and root in event.roots else 0.0)
+            rank = score + (1.0 if root in event.roots else 0.0)
             if score > 0 and (best is None or rank > best[0]):
-                best = (rank, event)
+                best = (rank, score, event)
         if best is None:
             event = FusedEvent(id=event_id_for(rid), type=report["type"],
                                case_label=report["case_label"],
@@ -365,8 +365,7 @@ class EventFuser:
             self.events[event.id] = event
             score = 1.0
         else:
-            score, event = min(best[0], 1.0), best[1]
-            score = self._fit(report, root, event)
+            _, score, event = best
         self._absorb(event, report, root)
         return event.id, score
 

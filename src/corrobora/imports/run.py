@@ -52,11 +52,8 @@ class ImportSummary:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_rows(kind: str, path: Path, actors: Any = None, places: Any = None) -> Iterator[Item]:
