@@ -520,6 +520,7 @@ class Ingestor:
                     "trigger_start": ev.trigger[0], "trigger_end": ev.trigger[1],
                     "geonameid": place.geonameid if place else None,
                     "place_text": place.text if place else None,
+                    "place_basis": ev.place_basis if place else None,
                     "geo_precision": place.geo_precision if place else None,
                     "admin1_code": place.admin1_code if place else None,
                     "date": _event_day(ev.date),

@@ -59,13 +59,34 @@ def test_a_continuing_sentence_keeps_the_day_it_continues(extractor: Extractor) 
     # a time reference: the event noun marks when something else happened
     "Weeks after Zambada's arrest, the cartel's factions remained quiet.",
     "Tras la detención de El Mayo, sus hijos guardaron silencio.",
+    # background: the event's clause puts it in a past year
+    "Sixteen children were murdered in a school shooting in Dunblane in 1996.",
+    "In 2017, a suicide bomber killed 22 people at a concert in Manchester.",
+    # a reason or purpose: the event noun says why or what for, of another act
+    "A Justice Department aircraft frequently used for extraditions landed near Chicago.",
+    "He is wanted for murder in Texas.",
 ])
 def test_background_plans_and_time_references_are_no_events(extractor: Extractor,
                                                              text: str) -> None:
     lang = "es" if text.startswith("Tras") else "en"
-    kinds = {"ARREST", "ATTACK", "PEACE_PROTEST", "PROTEST_WITH_INTER", "ARMED_CLASH"}
+    kinds = {"ARREST", "ATTACK", "PEACE_PROTEST", "PROTEST_WITH_INTER", "ARMED_CLASH",
+             "LEADER_CAPTURED"}
     found = [e.type for e in _events(extractor, text, lang) if e.case_label in kinds]
     assert found == [], found
+
+
+def test_a_past_year_of_another_clause_keeps_the_event(extractor: Extractor) -> None:
+    events = _events(extractor, "The cartel, founded in 1989, attacked a police station in "
+                     "Culiacán.")
+    assert [e.type for e in events] == ["ATTACK"]
+    assert _events(extractor, "En 2014 desaparecieron 43 estudiantes en Iguala.", "es") == []
+
+
+def test_an_event_that_is_the_reason_of_another_is_not_reported_on_its_day(
+        extractor: Extractor) -> None:
+    events = _events(extractor, "Police arrested two men on Friday for the killing of a "
+                     "journalist in Tijuana.")
+    assert [e.type for e in events] == ["ARREST"]
 
 
 def test_one_happening_in_one_sentence_is_one_report(extractor: Extractor) -> None:
@@ -82,3 +103,17 @@ def test_the_day_of_a_statement_is_not_the_day_of_the_event(extractor: Extractor
             "of Ismael Zambada.")
     arrests = [e for e in _events(extractor, text) if e.case_label == "ARREST"]
     assert arrests and all(e.date_basis == "published" for e in arrests)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("A grand jury on Wednesday indicted Grayson on three counts of first-degree murder.",
+     "en"),
+    ("El juez vinculó a proceso el miércoles a los detenidos por el homicidio del alcalde.",
+     "es"),
+    # A speech verb with an accent in its lemma ("señalar") dates the statement too.
+    ("La Fiscalía señaló el miércoles que el alcalde fue asesinado.", "es"),
+])
+def test_the_day_of_a_legal_step_or_statement_is_not_the_day_of_the_event(
+        extractor: Extractor, text: str, lang: str) -> None:
+    events = _events(extractor, text, lang)
+    assert events and all(e.date_basis != "sentence" for e in events)

@@ -149,3 +149,24 @@ def test_a_named_person_ties_reports_of_two_stories() -> None:
     b = story_report("r2", day=26, basis="published", story="s2", type="ARREST")
     a["people"] = b["people"] = ["actor:ismael-zambada-garcia"]
     assert fuser.assign(a, "d1")[0] == fuser.assign(b, "d2")[0]
+
+
+def test_a_place_named_without_a_locative_does_not_split_a_story() -> None:
+    fuser = EventFuser([], [])
+    # "A woman was shot in her home in Springfield on Saturday", then twice "a Chicago
+    # woman was shot on Saturday": Chicago says whose woman, not where it happened.
+    springfield = story_report("r1", day=6, basis="sentence", geonameid=4250542)
+    springfield["place_basis"] = "locative"
+    eid = fuser.assign(springfield, "d1")[0]
+    for i in (2, 3):
+        chicago = story_report(f"r{i}", day=6, basis="sentence", geonameid=4887398)
+        chicago["place_basis"] = "sentence"
+        assert fuser.assign(chicago, f"d{i}")[0] == eid
+    (event,) = fuser.changes()[0]
+    # Two mentions without a locative weigh as one report with it: the tie goes to the
+    # place said to be where it happened.
+    assert event["n_reports"] == 3 and event["geonameid"] == 4250542
+    # A town the sentence governs with a locative still keeps another event apart.
+    peoria = story_report("r4", day=6, basis="sentence", geonameid=4905687)
+    peoria["place_basis"] = "locative"
+    assert fuser.assign(peoria, "d4")[0] != eid

@@ -615,21 +615,31 @@ def _is_container(p: Place, others: list[Place]) -> bool:
     return False
 
 
-def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
-                  lang: str, entities: list[Entity]) -> list[Place | None]:
+def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place], lang: str,
+                  entities: list[Entity], attributions: list[Attribution]
+                  ) -> tuple[list[Place], str | None]:
+    """The places of the event `hit` reports in `sent`, with their basis (see
+    `EventReport.place_basis`): every place of a list ("in Culiacán, Navolato and Elota"),
+    else the place a locative governs nearest the trigger, else the nearest place. None
+    found: ([], None). A place inside the phrase naming a source ("according to Israel",
+    "police in Culiacán said") says who told it, not where it happened."""
     names = {(e.start, e.end) for e in entities if e.label in _NOT_WHERE}
+    told = [(a.start, a.end) for a in attributions
+            if a.start < sent.end_char and a.end > sent.start_char]
     inside = [p for p in places if sent.start_char <= p.start < sent.end_char
-              and (p.start, p.end) not in names and not _on_route(doc, sent, p, lang)
+              and (p.start, p.end) not in names
+              and not any(s <= p.start < e for s, e in told)
+              and not _on_route(doc, sent, p, lang)
               and not _country_modifier(doc, p) and not _polity_acting(doc, p)]
     if not inside:
-        return [None]
+        return [], None
     kept = [p for p in inside if not _is_container(p, inside)] or inside
     kept.sort(key=lambda p: p.start)
     # Sentence text, not doc.text: spaCy rebuilds the whole document's text on each access.
     text, off = sent.text, sent.start_char
     if len(kept) > 1 and all(_LIST_GAP.match(text[a.end - off:b.start - off])
                              for a, b in pairwise(kept)):
-        return list(kept)
+        return list(kept), "list"
     trig = doc[hit.start].idx
 
     def governed(p: Place) -> bool:
@@ -640,8 +650,8 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place],
         return any(fold(t.text) in _LOCATIVE for t in prev)
 
     gov = [p for p in kept if governed(p)]
-    pool = gov or kept
-    return [min(pool, key=lambda p: abs(p.start - trig))]
+    nearest = min(gov or kept, key=lambda p: abs(p.start - trig))
+    return [nearest], "locative" if gov else "sentence"
 
 
 # A toponym the NER reads as a nationality or a person ("Israeli", "Russian", "Black") says
@@ -773,13 +783,19 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
     date, prec, basis = _event_date(f, date_in)
     if basis != "published" and _not_current(date, f.published_at):
         return []
+    if date_in is None and _in_a_past_year(doc, sent, hit, f.published_at):
+        return []
     wide = evidence or sent
     fat = _counts(wide, f.numbers, "fatalities")
     inj = _counts(wide, f.numbers, "injured")
     hedged = is_hedged(s_chars, doc, lang, trigger)
-    found_places = _event_places(doc, sent, hit, f.places, f.lang, f.entities)
-    if found_places == [None]:
-        found_places = [_paragraph_place(f.text, sent, f.places) or f.dateline]
+    found, place_basis = _event_places(doc, sent, hit, f.places, f.lang, f.entities,
+                                       f.attributions)
+    found_places: list[Place | None] = list(found)
+    if not found_places:
+        paragraph = _paragraph_place(f.text, sent, f.places)
+        found_places = [paragraph or f.dateline]
+        place_basis = "paragraph" if paragraph else "dateline" if f.dateline else None
     out = []
     for place in found_places:
         score = 0.4 + 0.15 * bool(refs) + 0.15 * (place is not None) \
@@ -790,7 +806,8 @@ def _reports(f: _Found, sent: Span, hit: _Hit, sources: list[str],
             acled_sub_event_type=ontology.acled(type_name)[1],
             case_label=ontology.case_label(type_name),
             actors=[_in_country(r, place) for r in refs],
-            place=place, date=date, time_precision=prec, date_basis=basis,
+            place=place, place_basis=place_basis, date=date, time_precision=prec,
+            date_basis=basis,
             fatalities=fat, injured=inj,
             weapons=_weapons(wide, lang), attribution=list(sources), hedged=hedged,
             score=min(score, 1.0)))
@@ -805,7 +822,8 @@ BACKGROUND_DAYS = 60
 def _stated_date(dates: list[DateMention], s_chars: tuple[int, int], doc: Doc,
                  lang: str) -> DateMention | None:
     """The first date of the sentence that dates an event: not one whose clause is headed by
-    a speech verb ("López Obrador on Friday said...": the day of the statement)."""
+    a speech verb ("López Obrador on Friday said...": the day of the statement) or a legal
+    step ("a grand jury on Wednesday indicted him on murder counts")."""
     for d in dates:
         if _in((d.start, d.end), s_chars) and d.value and not _dates_a_statement(doc, d, lang):
             return d
@@ -819,11 +837,18 @@ def _dates_a_statement(doc: Doc, d: DateMention, lang: str) -> bool:
     head = span.root.head
     for _ in range(2):
         if head.pos_ in ("VERB", "AUX"):
-            return fold(head.lemma_) in set(lex("cues.yaml", "speech_verbs", lang))
+            return fold(head.lemma_) in _dating_other_acts(lang)
         if head.head is head:
             break
         head = head.head
     return False
+
+
+@cache
+def _dating_other_acts(lang: str) -> frozenset[str]:
+    """Folded lemmas of the verbs whose date is their own act's: speech and legal steps."""
+    return frozenset(fold(v) for key in ("speech_verbs", "procedure_verbs")
+                     for v in lex("cues.yaml", key, lang))
 
 
 def _event_date(f: _Found, stated: DateMention | None
@@ -836,6 +861,38 @@ def _event_date(f: _Found, stated: DateMention | None
     if f.published_at is not None:
         return f.published_at.date().isoformat(), 2, "published"
     return None, None, None
+
+
+# A clause boundary: a year hanging below one dates another clause ("the cartel, founded in
+# 1989, attacked...").
+_CLAUSES = ("relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis")
+_IN_A_YEAR = {"in", "during", "en", "durante"}
+
+
+def _in_a_past_year(doc: Doc, sent: Span, hit: _Hit, published_at: datetime | None) -> bool:
+    """Whether the event's own clause puts it in a year before the publication's ("were
+    murdered in a school shooting in Dunblane in 1996", "en 2014 desaparecieron 43
+    estudiantes"): background, like a stated day long past. The date finder reads days and
+    months, not bare years."""
+    if published_at is None:
+        return False
+    trigger = doc[hit.start]
+    verbs = {t.i for t in _event_verbs(doc, sent, hit)} | {trigger.i}
+    for tok in sent:
+        if not (tok.like_num and len(tok.text) == 4 and tok.text.isdigit()
+                and 1900 <= int(tok.text) < published_at.year):
+            continue
+        prep = tok.head
+        if prep is tok or fold(prep.lower_) not in _IN_A_YEAR:
+            continue
+        node = prep.head
+        for _ in range(8):
+            if node.i in verbs:
+                return True
+            if node.dep_ in _CLAUSES or node.head is node:
+                break
+            node = node.head
+    return False
 
 
 def _not_current(value: str | None, published_at: datetime | None) -> bool:
@@ -905,13 +962,18 @@ def _unrealised(doc: Doc, sent: Span, hit: _Hit, lang: str) -> bool:
 
 def _time_reference(doc: Doc, hit: _Hit, lang: str) -> bool:
     """Whether the trigger is an event noun that marks the time of another clause ("weeks
-    after Zambada's arrest", "since the killing of", "tras la detención de"): the sentence
-    reports what happened then, not that event."""
+    after Zambada's arrest", "since the killing of", "tras la detención de"), or the reason
+    or purpose of another act ("arrested for the killing", "used for extraditions"): the
+    sentence reports that act, not the event."""
     tok = doc[hit.start]
     if tok.pos_ not in ("NOUN", "PROPN"):
         return False
     preps = set(lex("cues.yaml", "temporal_prepositions", lang))
     if tok.dep_ in ("pobj", "dobj") and fold(tok.head.lower_) in preps:
+        return True
+    reasons = set(lex("cues.yaml", "reason_prepositions", lang))
+    if tok.dep_ == "pobj" and fold(tok.head.lower_) in reasons \
+            and tok.head.head.pos_ in ("VERB", "NOUN"):
         return True
     if tok.dep_ == "pobj" and tok.head.lower_ == "to" and fold(tok.head.head.lower_) in preps:
         return True  # "prior to the attack"

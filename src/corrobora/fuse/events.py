@@ -53,6 +53,11 @@ STORY_WINDOW_DAYS = 45
 # tolerance, so a report can only match events in its own bucket or the two beside it.
 BUCKET_DAYS = max(DATE_TOLERANCE_DAYS.values()) + 1
 STATED = ("sentence", "context")
+# How a report's sentence names its place (EventReport.place_basis): only a place governed by a
+# locative or named in a list says where; a place the sentence merely names ("Paris police
+# said", "Russian attacks"), the paragraph's or the dateline's often says whose or who. Stored
+# rows from before the basis was kept, and imported rows, are NULL: read as locative.
+WEAK_PLACE_BASES = ("sentence", "paragraph", "dateline")
 # Place levels, finest first: town, municipality, state, country.
 TOWN, ADM2, ADM1, COUNTRY = 1, 2, 3, 4
 
@@ -108,6 +113,10 @@ def family(x: dict[str, Any] | FusedEvent) -> str:
     return ontology.family(label)
 
 
+def _weak_place(r: dict[str, Any]) -> bool:
+    return r.get("place_basis") in WEAK_PLACE_BASES
+
+
 def _stated(r: dict[str, Any]) -> bool:
     # Rows written before date bases were stored: a day-precise date is a stated one.
     basis = r.get("date_basis")
@@ -128,6 +137,8 @@ class FusedEvent:
     admin1_code: str | None = None
     country_code: str | None = None
     level: int | None = None
+    place_weak: bool = False
+    """Whether no report naming the event's place names it with a locative or in a list."""
     fatalities_min: int | None = None
     fatalities_max: int | None = None
     stated_dates: bool = False
@@ -212,6 +223,10 @@ def _place_score(r: dict[str, Any], e: FusedEvent, tie: str) -> float:
         return 0.0
     if r["geonameid"] == e.geonameid:
         return 1.0
+    if tie in ("group", "story") and (_weak_place(r) or e.place_weak):
+        # Within one story, a place named without a locative does not make another event:
+        # "Paris police said", after "trains were sabotaged across France".
+        return 0.4
     if tie == "place" and not _same_stated_day(r, e):
         # A state-level report of another story is the same event as a town-level one
         # in that state only on the same stated day: "clashes in Michoacán" and a clash in
@@ -307,8 +322,9 @@ class EventFuser:
             for key in keys:
                 for bb in (b - 1, b, b + 1):
                     ids |= index.get((*key, bb), set())
-        # Sorted: ties go to the same event whatever the set order.
-        return [self.events[i] for i in sorted(ids)]
+        # Sorted: ties go to the same event whatever the set order. An event merged away
+        # (consolidate) leaves stale keys behind.
+        return [self.events[i] for i in sorted(ids) if i in self.events]
 
     def _fit(self, r: dict[str, Any], root: str, e: FusedEvent) -> float:
         """The link score of a report to an event; 0 when they cannot be one event."""
@@ -368,6 +384,40 @@ class EventFuser:
             _, score, event = best
         self._absorb(event, report, root)
         return event.id, score
+
+    def consolidate(self) -> dict[str, tuple[str, float]]:
+        """Merge each new event into another event of its family that one of its copy groups
+        or stories also told, when every report of it fits there. Reports are assigned in
+        arrival order, so a report that conflicts with nothing yet founds an event that a
+        later report would have tied to an existing one (a story's first sentences about
+        the sabotage name Paris, the next say "across France"). Smaller events go first,
+        each into the largest event that takes all of its reports; events holding a report
+        an analyst ruled on stay as they are. Returns {moved report id: (event id, score)}."""
+        moved: dict[str, tuple[str, float]] = {}
+        ruled = self.constraints.reports() if self.constraints is not None else set()
+        for e in sorted((e for e in self.events.values() if e.is_new),
+                        key=lambda e: (len(e.told), e.id)):
+            if e.reports & ruled or e.id not in self.events:
+                continue
+            ids: set[str] = set()
+            for root in e.roots:
+                ids |= self._index.get((family(e), "root", root), set())
+            for story in e.stories:
+                ids |= self._index.get((family(e), "story", story), set())
+            targets = sorted((self.events[i] for i in ids - {e.id} if i in self.events),
+                             key=lambda t: (-len(t.told), t.id))
+            for target in targets:
+                if target.reports & ruled or family(target) != family(e):
+                    continue
+                scores = [self._fit(r, r["root"], target) for r in e.told]
+                if all(scores):
+                    del self.events[e.id]
+                    for r, score in zip(e.told, scores, strict=True):
+                        self._absorb(target, r, r["root"])
+                        if r.get("id"):
+                            moved[r["id"]] = (target.id, score)
+                    break
+        return moved
 
     def _absorb(self, e: FusedEvent, r: dict[str, Any], root: str) -> None:
         absorb(e, r, root)
@@ -463,15 +513,20 @@ def _main_date(e: FusedEvent) -> None:
 def _main_place(e: FusedEvent) -> None:
     """The place most reports support: a report supports its own place fully and the state
     and country it lies in by half, so three reports in a town outweigh one naming its
-    state; ties go to the finer place, then to the earlier report."""
+    state; a place named without a locative (`WEAK_PLACE_BASES`) supports by half as much.
+    Ties go to a place named with a locative, then to the finer place, then to the earlier
+    report."""
     places: dict[int, dict[str, Any]] = {}
     support: Counter[int] = Counter()
+    strong: set[int] = set()
     for r in e.told:
         g = r["geonameid"]
         if g is None:
             continue
         places.setdefault(g, r)
-        support[g] += 1.0
+        support[g] += 0.5 if _weak_place(r) else 1.0
+        if not _weak_place(r):
+            strong.add(g)
     for g, p in places.items():
         for r in e.told:
             if r["geonameid"] is None or r["geonameid"] == g or r["level"] <= p["level"]:
@@ -480,15 +535,18 @@ def _main_place(e: FusedEvent) -> None:
                       and r.get("admin1_code") == p.get("admin1_code")) or \
                      (p["level"] == COUNTRY and _country(r) and _country(r) == _country(p))
             if inside:
-                support[g] += 0.5
+                support[g] += 0.25 if _weak_place(r) else 0.5
     if not support:
         e.geonameid = e.geo_precision = e.admin1_code = e.country_code = e.level = None
+        e.place_weak = False
         return
     order = list(places)
-    g = max(support, key=lambda k: (support[k], -places[k]["level"], -order.index(k)))
+    g = max(support, key=lambda k: (support[k], k in strong, -places[k]["level"],
+                                    -order.index(k)))
     p = places[g]
     e.geonameid, e.geo_precision = g, p["geo_precision"]
     e.admin1_code, e.country_code, e.level = p.get("admin1_code"), _country(p), p["level"]
+    e.place_weak = g not in strong
 
 
 def rebuild(event_id: str, reports: Iterable[dict[str, Any]],

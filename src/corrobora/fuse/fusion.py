@@ -77,6 +77,10 @@ def fuse_batch(store: Store, rows: list[tuple[dict[str, Any], str]], sources: So
     fuser = EventFuser(candidates, evidence, constraints or None)
     for row, root in rows:
         row["event_id"], row["link_score"] = fuser.assign(row, root)
+    moved = fuser.consolidate()
+    for row, _root in rows:
+        row["event_id"], row["link_score"] = moved.get(row["id"], (row["event_id"],
+                                                                   row["link_score"]))
     return fuser.changes()
 
 
@@ -94,6 +98,7 @@ def recluster(store: Store, sources: SourceRegistry | None = None) -> dict[str, 
         old[r["id"]] = r["event_id"]
         r["reliability"] = report_reliability(sources, r["source_key"], r["doc_source"])
         links[r["id"]] = fuser.assign(r, r["root"])
+    links.update(fuser.consolidate())
     new, _ = fuser.changes()
     rename = _keep_ids(links, old)
     for row in new:

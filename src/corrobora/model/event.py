@@ -70,6 +70,12 @@ class EventReport:
     """The CASE 2021 label the type maps onto."""
     actors: list[ActorRef] = field(default_factory=list)
     place: Place | None = None
+    place_basis: str | None = None
+    """How the sentence names the place: `locative` (a place governed by "in", "near", "en"...),
+    `list` (one of the places a list names), `sentence` (a place the sentence names without a
+    locative: "Paris police said"), `paragraph` (the last place of the paragraph before it) or
+    `dateline`. Fusion lets only a locative or listed place keep two reports of one story
+    apart: the others often say whose or who, not where."""
     date: str | None = None
     time_precision: int | None = None
     date_basis: str | None = None
@@ -106,6 +112,7 @@ class EventReport:
             "actors": [a.to_contract() for a in self.actors],
             "interaction": self.interaction,
             "place": self.place.event_place() if self.place else None,
+            "place_basis": self.place_basis if self.place else None,
             "date": self.date,
             "time_precision": self.time_precision,
             "date_basis": self.date_basis,

@@ -391,7 +391,8 @@ class Store:
     # document `d`, the copy group's root `rd` and its place `p`.
     _FUSION_FIELDS = (
         "r.id, r.event_id, r.type, r.case_label, r.acled_event_type, r.date, "
-        "r.time_precision, r.date_basis, r.geonameid, r.geo_precision, p.admin1_code, "
+        "r.time_precision, r.date_basis, r.geonameid, r.geo_precision, r.place_basis, "
+        "p.admin1_code, "
         "p.country_code, p.feature_code, r.fatalities_min, r.fatalities_max, r.source_key, "
         "r.hedged, coalesce(d.duplicate_of, d.id) AS root, d.story_id AS story, "
         "d.source AS doc_source, "
