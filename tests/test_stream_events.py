@@ -30,10 +30,6 @@ def zambada_store(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return db
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 17, open: the capture is two events, 2024-07-25 (64 reports) and 2024-07-26 "
-    "(44: 'flown ... to Chicago early Friday' types as an arrest and takes the undated "
-    "restatements); strict, so it fails the day it passes"))
 def test_the_zambada_capture_is_one_event_on_its_day_in_the_united_states(
         zambada_store: Path) -> None:
     with Store(zambada_store, read_only=True) as store:

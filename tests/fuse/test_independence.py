@@ -35,3 +35,11 @@ def test_one_article_quoting_officials_a_witness_and_an_outlet_is_one_source() -
                 ev("US Department of Justice", "cnn-1", True), ev("CNN", "cnn-1", False)]
     assert independent_sources(evidence) == {"US Department of Justice"}
     assert credibility(evidence) == 3
+
+
+def test_an_article_in_its_own_words_citing_an_outlet_for_a_detail_is_its_outlet() -> None:
+    # Three CNN articles tell the capture from US officials; one adds that an airport
+    # worker "told Reuters": CNN's report, one source (the Zambada capture, 2024-07-25).
+    evidence = [ev("CNN", r, False) for r in ("cnn-1", "cnn-2", "cnn-3") for _ in range(3)]
+    evidence += [ev("Reuters", "cnn-2", True)]
+    assert independent_sources(evidence) == {"CNN"}

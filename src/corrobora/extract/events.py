@@ -642,16 +642,22 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place], lang: st
         return list(kept), "list"
     trig = doc[hit.start].idx
 
-    def governed(p: Place) -> bool:
+    verbs = {t.i for t in _event_verbs(doc, sent, hit)} | {hit.start}
+
+    def locative(p: Place) -> Token | None:
         span = doc.char_span(p.start, p.end, alignment_mode="expand")
         if span is None:
-            return False
+            return None
         prev = [t for t in doc[max(sent.start, span.start - 4):span.start]]
-        return any(fold(t.text) in _LOCATIVE for t in prev)
+        return next((t for t in reversed(prev) if fold(t.text) in _LOCATIVE), None)
 
-    gov = [p for p in kept if governed(p)]
+    gov = [p for p in kept if locative(p) is not None]
     nearest = min(gov or kept, key=lambda p: abs(p.start - trig))
-    return [nearest], "locative" if gov else "sentence"
+    # A locative of another clause says where something else was ("luring him on a flight
+    # to land he thought was in Mexico"): the place stays, but as one merely named.
+    prep = locative(nearest)
+    own = prep is not None and _in_clause_of(prep.head, verbs)
+    return [nearest], "locative" if own else "sentence"
 
 
 # A toponym the NER reads as a nationality or a person ("Israeli", "Russian", "Black") says
@@ -885,13 +891,20 @@ def _in_a_past_year(doc: Doc, sent: Span, hit: _Hit, published_at: datetime | No
         prep = tok.head
         if prep is tok or fold(prep.lower_) not in _IN_A_YEAR:
             continue
-        node = prep.head
-        for _ in range(8):
-            if node.i in verbs:
-                return True
-            if node.dep_ in _CLAUSES or node.head is node:
-                break
-            node = node.head
+        if _in_clause_of(prep.head, verbs):
+            return True
+    return False
+
+
+def _in_clause_of(node: Token, verbs: set[int]) -> bool:
+    """Whether `node` hangs from one of `verbs` (token indices) without crossing into another
+    clause (a relative, adverbial or complement clause)."""
+    for _ in range(8):
+        if node.i in verbs:
+            return True
+        if node.dep_ in _CLAUSES or node.head is node:
+            return False
+        node = node.head
     return False
 
 

@@ -31,23 +31,27 @@ class Evidence:
 
 def independent_sources(evidence: Iterable[Evidence]) -> set[str]:
     """The independent sources behind an event. A copy group speaks once, with one voice:
-    through the published source it cites most when it cites one (an outlet relaying
-    "according to Reuters" is Reuters, even in its unattributed restatements of the same
-    event), else as its outlet; quoting officials, witnesses and a second outlet does not
-    make one article several sources. Groups speaking for the same source are one."""
+    through the published source it cites most when at least half of its reports of the
+    event cite it (an outlet relaying "according to Reuters" is Reuters, even in its
+    unattributed restatement of the same event), else as its outlet; quoting officials,
+    witnesses and a second outlet does not make one article several sources. Groups
+    speaking for the same source are one."""
     cited: dict[str, Counter[str]] = {}
     own: dict[str, str] = {}
+    own_count: Counter[str] = Counter()
     for e in evidence:
         if e.attributed:
             cited.setdefault(e.root, Counter())[e.source_key] += 1
         else:
             own.setdefault(e.root, e.source_key)
+            own_count[e.root] += 1
     keys: set[str] = set()
     for root in cited.keys() | own.keys():
-        if root in cited:
-            keys.add(min(cited[root].items(), key=lambda kv: (-kv[1], kv[0]))[0])
-        else:
-            keys.add(own[root])
+        source, n = min(cited[root].items(), key=lambda kv: (-kv[1], kv[0])) \
+            if root in cited else (None, 0)
+        # A group that tells the event mostly in its own voice, citing another outlet for a
+        # detail (a witness "told Reuters"), is its outlet's report.
+        keys.add(source if source is not None and n >= own_count[root] else own[root])
     return keys
 
 
