@@ -166,6 +166,8 @@ class Ingestor:
         self.store = store
         self.marking = marking
         """Team mode: the marking every document of this ingest gets (store/access.py)."""
+        self.extra_rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        """Rows of other tables (table: rows) written with the document of this id."""
         self.extractor = extractor or (pool.extractor if pool else Extractor())
         self.pool = pool
         """Worker processes that extract each batch (corrobora/parallel.py); None: here."""
@@ -306,9 +308,11 @@ class Ingestor:
 
     def _mark(self, batch: Batch) -> None:
         """The ingest's marking on each new document, written in the same transaction."""
-        if self.marking is None:
-            return
         for row in batch.documents:
+            for table, rows in self.extra_rows.get(row["id"], {}).items():
+                batch.markings.setdefault(table, []).extend(rows)
+            if self.marking is None:
+                continue
             row["marking"] = self.marking.marking
             for table, rows in self.marking.rows("document", row["id"]).items():
                 batch.markings.setdefault(table, []).extend(rows)

@@ -382,6 +382,7 @@ _SHADOWED = {
                "AND id IN (SELECT id FROM _hidden_documents)) OR name IN (SELECT source FROM "
                "{db}.main.documents WHERE source IS NOT NULL AND id NOT IN "
                "(SELECT id FROM _hidden_documents))",
+    "analyst_reports": "document_id NOT IN (SELECT id FROM _hidden_documents)",
     # Tokens, users and the audit log are no read path of any reader.
     "api_tokens": "FALSE",
     "audit_log": "FALSE",

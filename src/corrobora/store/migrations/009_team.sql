@@ -64,3 +64,17 @@ CREATE TABLE audit_log (
     detail      VARCHAR
 );
 CREATE INDEX audit_log_at ON audit_log (at_time);
+
+-- Analysts' own reports ("human sources"): the document they became, who submitted it for
+-- which organisation, the Admiralty grades given (source reliability A-F, information
+-- credibility 1-6) and how the information was obtained.
+CREATE TABLE analyst_reports (
+    document_id  VARCHAR PRIMARY KEY,
+    submitted_by VARCHAR,                      -- NULL: the local single-analyst mode
+    org_id       VARCHAR,
+    source_name  VARCHAR NOT NULL,
+    reliability  VARCHAR NOT NULL,
+    credibility  INTEGER NOT NULL,
+    provenance   VARCHAR,
+    submitted_at TIMESTAMP NOT NULL
+);
