@@ -529,8 +529,8 @@ def audit(store: Store, rows: Sequence[dict[str, Any]], *, writable: bool = True
                               f"({', '.join('?' for _ in cols)})", [row[c] for c in cols])
         return
     path = audit_file(store.path)
-    lines = "".join(json.dumps({**r, "at_time": r["at_time"].isoformat()}, ensure_ascii=False) + "\n"
-                    for r in rows)
+    lines = "".join(json.dumps({**r, "at_time": r["at_time"].isoformat()},
+                               ensure_ascii=False) + "\n" for r in rows)
     with _AUDIT_LOCK:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
