@@ -504,6 +504,9 @@ def export(
     until: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
     limit: Annotated[int | None, typer.Option(help="Events only: at most N (default all).")]
     = None,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Team mode: export only what this user may see, figures recomputed "
+        "from those reports (docs/team.md).")] = None,
 ) -> None:
     """Export fused knowledge: JSON Lines (CONTRACTS §2) or the field's formats, complete
     unless filtered.
@@ -517,6 +520,7 @@ def export(
     Example: corrobora export events --place culiacan --since 2024-07-25 -o culiacan.jsonl
     Example: corrobora export events --format acled -o events.csv
     Example: corrobora export events --format stix -o bundle.json
+    Example: corrobora export events --format misp --as bob -o for-ngo-b.json
     """
     from corrobora.export.run import ExportError, check
     from corrobora.export.run import export as run_export
@@ -538,6 +542,20 @@ def export(
         with _open(db) as store:
             actor_rows = actor_records(store)
     with _open(db, read_only=True) as store:
+        if as_user is not None:
+            from corrobora.store import access
+
+            try:
+                access.restrict(store, access.principal_for_user(store, as_user))
+            except access.AccessError as exc:
+                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False)
+                raise typer.Exit(2) from exc
+            if kind == "actors":  # the merged relations, as this user may see them
+                from corrobora.extract.actors import ActorRegistry
+                from corrobora.fuse.relations import export_records
+
+                actor_rows = export_records(store.actor_rows(), ActorRegistry.load(),
+                                            store.actor_relations())
         if kind == "events":
             f = _resolved(store, f)
             if not store.count_events(f):

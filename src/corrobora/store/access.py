@@ -383,6 +383,12 @@ _SHADOWED = {
                "{db}.main.documents WHERE source IS NOT NULL AND id NOT IN "
                "(SELECT id FROM _hidden_documents))",
     "analyst_reports": "document_id NOT IN (SELECT id FROM _hidden_documents)",
+    # An actor or place named only by hidden rows is itself not shown (a candidate group's
+    # name, a village: they tell what the hidden report said).
+    "actors": "id NOT IN (SELECT actor_id FROM _hidden_actor_refs) OR id IN "
+              "(SELECT actor_id FROM _visible_actor_refs)",
+    "gazetteer_places": "geonameid NOT IN (SELECT geonameid FROM _hidden_place_refs) OR "
+                        "geonameid IN (SELECT geonameid FROM _visible_place_refs)",
     # Tokens, users and the audit log are no read path of any reader.
     "api_tokens": "FALSE",
     "audit_log": "FALSE",
@@ -401,6 +407,7 @@ def restrict(reader: Store, p: Principal, *, sources: Any = None) -> Hidden:
     if not h:
         return h
     con = reader.con
+    reader.restricted = True  # type: ignore[attr-defined]  # read by Store._stream
     db = '"' + str(con.execute("SELECT current_database()").fetchone()[0]).replace(
         '"', '""') + '"'
     fixed_events, gone_events = _recomputed_events(reader, h, sources)
@@ -422,6 +429,7 @@ def restrict(reader: Store, p: Principal, *, sources: Any = None) -> Hidden:
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_catalog = current_database()").fetchall()}
+    _references(con, db)
     for table, keep in _SHADOWED.items():
         if table in tables:
             con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {db}.main.{table} "
@@ -444,6 +452,31 @@ def restrict(reader: Store, p: Principal, *, sources: Any = None) -> Hidden:
                         f"{db}.main.actor_relations WHERE id NOT IN (SELECT id FROM "
                         "_relations_changed) UNION ALL SELECT * FROM _relations_fixed")
     return h
+
+
+def _references(con: Any, db: str) -> None:
+    """The actors and places hidden rows name, and those visible rows (or events) name."""
+    hd = "(SELECT id FROM _hidden_documents)"
+    hr = "(SELECT id FROM _hidden_reports)"
+    for name, hidden_side, visible_side in (
+        ("actor", f"SELECT actor_id FROM {db}.main.mentions WHERE document_id IN {hd} "
+         f"UNION SELECT actor_id FROM {db}.main.event_report_actors WHERE event_report_id "
+         f"IN {hr}",
+         f"SELECT actor_id FROM {db}.main.mentions WHERE document_id NOT IN {hd} "
+         f"UNION SELECT actor_id FROM {db}.main.event_report_actors WHERE event_report_id "
+         f"NOT IN {hr}"),
+        ("place", f"SELECT geonameid FROM {db}.main.mentions WHERE document_id IN {hd} "
+         f"UNION SELECT geonameid FROM {db}.main.event_reports WHERE id IN {hr}",
+         f"SELECT geonameid FROM {db}.main.mentions WHERE document_id NOT IN {hd} "
+         f"UNION SELECT geonameid FROM {db}.main.event_reports WHERE id NOT IN {hr} "
+         "UNION SELECT geonameid FROM _events_fixed UNION SELECT geonameid FROM "
+         f"{db}.main.events WHERE id NOT IN (SELECT id FROM _affected_events)"),
+    ):
+        column = "actor_id" if name == "actor" else "geonameid"
+        kind = "VARCHAR" if name == "actor" else "BIGINT"
+        for side, sql in (("hidden", hidden_side), ("visible", visible_side)):
+            con.execute(f"CREATE TEMP TABLE _{side}_{name}_refs AS SELECT CAST({column} AS "
+                        f"{kind}) AS {column} FROM ({sql}) x WHERE {column} IS NOT NULL")
 
 
 def _recomputed_events(reader: Store, h: Hidden, sources: Any

@@ -1319,6 +1319,11 @@ class Store:
 
     def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
                 ) -> Iterator[dict[str, Any]]:
+        if getattr(self, "restricted", False):
+            # Team mode (store/access.py): a new cursor would not see this reader's
+            # temporary views, so a restricted reader reads its rows whole.
+            yield from self._dicts(sql, params)
+            return
         cur = self.con.cursor()
         cur.execute(sql, params or [])
         names = [d[0] for d in cur.description]
