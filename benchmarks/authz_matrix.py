@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/team_store.py
 
 from fastapi.testclient import TestClient
+from tests.team_store import RESTRICTED, USERS, expected_status, matrix, may_see, seed
 
 from corrobora.web import create_app
-from tests.team_store import RESTRICTED, USERS, expected_status, matrix, may_see, seed
 
 
 def writes(client: TestClient, tokens: dict[str, str]) -> list[tuple[str, str, int, bool]]:
@@ -51,7 +51,7 @@ def main() -> int:
         with TestClient(app, base_url="http://127.0.0.1") as client:
             cells = matrix(client, s)
             wrote = writes(client, s.tokens)
-    wrong = [c for c in cells if c.status not in expected_status(c)]
+    wrong = [c for c in cells if c.status not in expected_status(c, s)]
     leaks = [c for c in cells if c.leaks]
     print(f"seeded store: 2 public reports + {len(RESTRICTED)} restricted "
           f"({', '.join(r.marking for r in RESTRICTED)}) in one event; "
@@ -73,7 +73,7 @@ def main() -> int:
                   + (f" LEAK {c.leaks}" if c.leaks else ""))
     for c in wrong:
         print(f"WRONG STATUS {c.method} {c.path} as {c.user}: {c.status}, want "
-              f"{sorted(expected_status(c))}")
+              f"{sorted(expected_status(c, s))}")
     for c in leaks:
         print(f"LEAK {c.method} {c.path} as {c.user} ({c.org}): {'; '.join(c.leaks)}")
     bad_writes = [w for w in wrote if not w[3]]

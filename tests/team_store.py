@@ -57,6 +57,11 @@ RESTRICTED = [
     Restricted("red-1", "TLP:RED", "ngo-a", "Red Desk", "carmine", 9,
                recipients=("a-analyst",)),
 ]
+SOLO = Restricted("solo-1", "TLP:AMBER+STRICT", "ngo-a", "Solo Watch", "sepia", 4)
+"""The only report of an event of its own: for everyone outside ngo-a that event does not
+exist."""
+SOLO_TEXT = ("Gunmen killed four municipal police officers in Tijuana, Baja California, on "
+             "Friday, according to the sepia field team.")
 ORGS = ("ngo-a", "ngo-b", "ngo-c")
 USERS = [(f"{org[-1]}-{role}", org, role) for org in ORGS
          for role in ("viewer", "analyst", "admin")]
@@ -79,6 +84,7 @@ class Seeded:
     tokens: dict[str, str] = field(default_factory=dict)
     """user -> API token."""
     event_id: str = ""
+    solo_event_id: str = ""
 
 
 def seed(folder: Path) -> Seeded:
@@ -101,10 +107,19 @@ def seed(folder: Path) -> Seeded:
             path.write_text(json.dumps(r.record()) + "\n", "utf-8")
             ingestor.marking = access.Marking.of(r.marking, r.org, r.share_with, r.recipients)
             ingestor.ingest(read_paths([str(path)]))
+        solo = folder / "solo-1.jsonl"
+        solo.write_text(json.dumps({**SOLO.record(), "published_at": "2025-06-07T09:00:00Z",
+                                    "text": SOLO_TEXT}) + "\n", "utf-8")
+        ingestor.marking = access.Marking.of(SOLO.marking, SOLO.org)
+        ingestor.ingest(read_paths([str(solo)]))
         ingestor.marking = None
-        events = store._dicts("SELECT DISTINCT event_id FROM event_reports")
-        assert len(events) == 1, f"the seeded reports made {len(events)} events, not one"
-        seeded.event_id = events[0]["event_id"]
+        events = store._dicts("SELECT document_id, event_id FROM event_reports")
+        joined = {e["event_id"] for e in events if e["document_id"] != SOLO.doc_id}
+        assert len(joined) == 1, f"the seeded reports made {len(joined)} events, not one"
+        seeded.event_id = joined.pop()
+        seeded.solo_event_id = next(e["event_id"] for e in events
+                                    if e["document_id"] == SOLO.doc_id)
+        assert seeded.solo_event_id != seeded.event_id
     return seeded
 
 
@@ -128,7 +143,9 @@ def endpoints(s: Seeded) -> list[tuple[str, str]]:
         "/api/analyses/removal?region=MX-SIN&date=2025-01-01", "/api/me",
         "/api/team/users", "/api/team/audit", "/", "/event", "/document", "/review",
     ]
-    paths += [f"/api/documents/{d}" for d in ["pub-1", *(r.doc_id for r in RESTRICTED)]]
+    paths += [f"/api/documents/{d}" for d in ["pub-1", *(r.doc_id for r in RESTRICTED),
+                                               SOLO.doc_id]]
+    paths.append(f"/api/events/{s.solo_event_id}")
     return [("GET", p) for p in paths]
 
 
@@ -176,7 +193,7 @@ def check(cell_path: str, status: int, body: str, user: str | None, org: str | N
           s: Seeded) -> list[str]:
     """What leaks in one answer to `user` (None: anonymous)."""
     leaks = []
-    for r in RESTRICTED:
+    for r in [*RESTRICTED, SOLO]:
         if user is not None and org is not None and may_see(user, org, r):
             continue
         for marker in (r.doc_id, r.source, r.word):
@@ -212,7 +229,7 @@ def matrix(client: Any, s: Seeded) -> list[Cell]:
     return cells
 
 
-def expected_status(cell: Cell) -> set[int]:
+def expected_status(cell: Cell, s: Seeded) -> set[int]:
     """What an endpoint must answer this user: anonymous 401 (pages: a redirect to the
     login form); admin pages for admins only; a hidden document does not exist."""
     if cell.user == "anonymous":
@@ -221,8 +238,10 @@ def expected_status(cell: Cell) -> set[int]:
         return {200} if cell.role == "admin" else {403}
     if cell.path.startswith("/api/documents/") and cell.path != "/api/documents/pub-1":
         doc = cell.path.rsplit("/", 1)[1]
-        r = next(x for x in RESTRICTED if x.doc_id == doc)
+        r = next(x for x in [*RESTRICTED, SOLO] if x.doc_id == doc)
         return {200} if may_see(cell.user, cell.org, r) else {404}
+    if cell.path == f"/api/events/{s.solo_event_id}":
+        return {200} if may_see(cell.user, cell.org, SOLO) else {404}
     if cell.path.startswith("/api/analyses/removal?"):
         return {200, 400, 404, 422}  # a study needs more months than the seed has
     return {200}

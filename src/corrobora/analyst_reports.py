@@ -83,6 +83,8 @@ def submit(store: Store, report: AnalystReport, principal: access.Principal, *,
     report.check()
     access.check_marking(store, report.marking)
     received = report.published_at or datetime.now(UTC)
+    if received.tzinfo is None:  # a time given without its zone is taken as UTC
+        received = received.replace(tzinfo=UTC)
     digest = hashlib.sha256("\x1f".join([principal.name, report.source, report.text,
                                          received.isoformat()]).encode()).hexdigest()
     doc_id = "analyst-" + digest[:16]
