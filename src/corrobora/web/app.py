@@ -31,7 +31,7 @@ from corrobora.web.security import HostGuard, HostPolicy, SecurityHeaders, Write
 STATIC = Path(__file__).parent / "static"
 PAGES = {"/": "index.html", "/event": "event.html", "/document": "document.html",
          "/sources": "sources.html", "/actors": "actors.html", "/analyses": "analyses.html",
-         "/review": "review.html", "/docs": "docs.html"}
+         "/review": "review.html", "/report": "report.html", "/docs": "docs.html"}
 
 
 def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = None,
