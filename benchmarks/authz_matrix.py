@@ -13,6 +13,7 @@ TestClient: no socket).
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
 import time
@@ -42,6 +43,21 @@ def writes(client: TestClient, tokens: dict[str, str]) -> list[tuple[str, str, i
     return out
 
 
+def latency(client: TestClient, tokens: dict[str, str], n: int = 40) -> dict[str, float]:
+    """Median ms of GET /api/events for a user who sees everything (nothing to restrict)
+    and for one from whom restricted reports are hidden (views made, events recomputed)."""
+    out = {}
+    for user in ("a-analyst", "c-viewer"):
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            client.get("/api/events", headers=headers)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[user] = statistics.median(times)
+    return out
+
+
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,6 +67,7 @@ def main() -> int:
         with TestClient(app, base_url="http://127.0.0.1") as client:
             cells = matrix(client, s)
             wrote = writes(client, s.tokens)
+            ms = latency(client, s.tokens)
     wrong = [c for c in cells if c.status not in expected_status(c, s)]
     leaks = [c for c in cells if c.leaks]
     print(f"seeded store: 2 public reports + {len(RESTRICTED)} restricted "
@@ -83,6 +100,8 @@ def main() -> int:
           f"wrong status: {len(wrong)}, leaks: {sum(len(c.leaks) for c in cells)} "
           f"(derived figures included); writes checked: {len(wrote)}, wrong: "
           f"{len(bad_writes)} · {time.perf_counter() - started:.0f} s")
+    print(f"GET /api/events, median of 40: {ms['a-analyst']:.1f} ms for a user who sees "
+          f"everything, {ms['c-viewer']:.1f} ms for one from whom restricted reports are hidden")
     return 1 if wrong or leaks or bad_writes else 0
 
 

@@ -316,6 +316,13 @@ class Ingestor:
             row["marking"] = self.marking.marking
             for table, rows in self.marking.rows("document", row["id"]).items():
                 batch.markings.setdefault(table, []).extend(rows)
+            audited = "audit_log" in self.extra_rows.get(row["id"], {})
+            if self.marking.restricted and not audited:  # restricted writes are audited
+                from corrobora.store import access
+
+                batch.markings.setdefault("audit_log", []).append(access.audit_row(
+                    access.LOCAL, "write", "document", row["id"], self.marking.marking,
+                    f"ingest {row['origin']}"[:300]))
 
     def _new_documents(self, docs: list[Document], failures: list[dict[str, str]],
                        summary: IngestSummary) -> list[Document]:

@@ -339,6 +339,9 @@ def test_ingest_marking_needs_a_known_marking_and_an_owner(local_db: Path,
         row = store._dicts("SELECT id, marking FROM documents")[0]
         assert row["marking"] == "TLP:AMBER+STRICT"
         assert access.markings_of(store, "document", row["id"])[0]["org_id"] == "ngo-q"
+        audited = store._dicts("SELECT action, object_kind, object_id, marking FROM audit_log")
+        assert {"action": "write", "object_kind": "document", "object_id": row["id"],
+                "marking": "TLP:AMBER+STRICT"} in audited  # a restricted write is audited
 
 
 def test_export_as_a_user_leaves_out_what_they_may_not_see(seeded: Seeded,
