@@ -39,6 +39,7 @@ from corrobora.text import fingerprint
 
 if TYPE_CHECKING:
     from corrobora.parallel import ExtractPool
+    from corrobora.store.access import Marking
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,12 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 class Ingestor:
     def __init__(self, store: Store, extractor: Extractor | None = None, *,
                  batch_size: int = 64, sources: SourceRegistry | None = None,
-                 pool: ExtractPool | None = None) -> None:
+                 pool: ExtractPool | None = None, marking: Marking | None = None) -> None:
         self.store = store
+        self.marking = marking
+        """Team mode: the marking every document of this ingest gets (store/access.py)."""
+        self.extra_rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        """Rows of other tables (table: rows) written with the document of this id."""
         self.extractor = extractor or (pool.extractor if pool else Extractor())
         self.pool = pool
         """Worker processes that extract each batch (corrobora/parallel.py); None: here."""
@@ -290,6 +295,7 @@ class Ingestor:
                 self._add_mentions(extracted, batch)
                 self._assign_stories(batch)
             self._fuse(extracted, known, batch, part)
+            self._mark(batch)
             self.store.write_batch(batch)
         except BaseException:
             self._relations_seeded = seeded  # the registry's relations were not written
@@ -299,6 +305,24 @@ class Ingestor:
                           for w in d.extra.get("warnings", ()) or ()]  # type: ignore[union-attr]
         summary.failed += len(batch.failures)
         summary.failures += [f"{f['origin']}: {f['problem']}" for f in batch.failures]
+
+    def _mark(self, batch: Batch) -> None:
+        """The ingest's marking on each new document, written in the same transaction."""
+        for row in batch.documents:
+            for table, rows in self.extra_rows.get(row["id"], {}).items():
+                batch.markings.setdefault(table, []).extend(rows)
+            if self.marking is None:
+                continue
+            row["marking"] = self.marking.marking
+            for table, rows in self.marking.rows("document", row["id"]).items():
+                batch.markings.setdefault(table, []).extend(rows)
+            audited = "audit_log" in self.extra_rows.get(row["id"], {})
+            if self.marking.restricted and not audited:  # restricted writes are audited
+                from corrobora.store import access
+
+                batch.markings.setdefault("audit_log", []).append(access.audit_row(
+                    access.LOCAL, "write", "document", row["id"], self.marking.marking,
+                    f"ingest {row['origin']}"[:300]))
 
     def _new_documents(self, docs: list[Document], failures: list[dict[str, str]],
                        summary: IngestSummary) -> list[Document]:

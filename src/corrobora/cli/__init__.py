@@ -77,14 +77,23 @@ WorkersOption = Annotated[int, typer.Option(
 
 
 def run_ingest(paths: list[str], db: Path, *, batch_size: int = 64,
-               max_mb: float = 10.0, quiet: bool = False, workers: int = 1) -> IngestSummary:
+               max_mb: float = 10.0, quiet: bool = False, workers: int = 1,
+               marking: Any = None) -> IngestSummary:
     # Imported here: the NLP stack takes seconds to load and `stats` or `show` need none of it.
     from corrobora.ingest import Ingestor
     from corrobora.parallel import ExtractPool
     from corrobora.sources import read_paths
 
     with _open(db) as store, ExtractPool(workers) as pool:
-        ingestor = Ingestor(store, batch_size=batch_size, pool=pool)
+        if marking is not None:  # team mode: its organisations exist (store/access.py)
+            from corrobora.store.access import AccessError, check_marking
+
+            try:
+                check_marking(store, marking)
+            except AccessError as exc:
+                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False)
+                raise typer.Exit(2) from exc
+        ingestor = Ingestor(store, batch_size=batch_size, pool=pool, marking=marking)
         items = read_paths(paths, stdin=sys.stdin.buffer, max_bytes=int(max_mb * 1_000_000))
         start = time.perf_counter()
         with Progress(
@@ -154,13 +163,32 @@ def ingest(
         min=0.001, help="Refuse documents larger than this.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     workers: WorkersOption = "1",  # type: ignore[assignment]
+    marking: Annotated[str, typer.Option(
+        help="TLP marking of every document read (docs/team.md): TLP:CLEAR, TLP:GREEN, "
+        "TLP:AMBER, TLP:AMBER+STRICT or TLP:RED.")] = "TLP:CLEAR",
+    org: Annotated[str | None, typer.Option(
+        help="The organisation that owns the documents (needed past GREEN).")] = None,
+    share_with: Annotated[list[str] | None, typer.Option(
+        "--share-with", help="TLP:AMBER: another organisation that may read (repeatable).")]
+    = None,
+    recipient: Annotated[list[str] | None, typer.Option(
+        "--recipient", help="TLP:RED: a user who may read (repeatable).")] = None,
 ) -> None:
     """Read reports (text, Markdown, HTML, JSONL, RSS/Atom, .tar.gz/.zip), extract, store.
 
     Example: corrobora ingest reports/ feed.xml --db corrobora.duckdb --workers 2
+
+    Example: corrobora ingest field-notes/ --marking TLP:AMBER --org ngo-a
     """
+    from corrobora.store.access import AccessError, Marking
+
+    try:
+        given = Marking.of(marking, org, share_with or (), recipient or ())
+    except AccessError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--marking") from None
     summary = run_ingest(paths, db, batch_size=batch_size, max_mb=max_mb, quiet=quiet,
-                         workers=workers)
+                         workers=workers,
+                         marking=given if (given.restricted or given.org) else None)
     if summary.failed and summary.new + summary.already_stored == 0:
         raise typer.Exit(1)
 
@@ -476,6 +504,9 @@ def export(
     until: Annotated[str | None, typer.Option(help="Events only: YYYY-MM-DD")] = None,
     limit: Annotated[int | None, typer.Option(help="Events only: at most N (default all).")]
     = None,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Team mode: export only what this user may see, figures recomputed "
+        "from those reports (docs/team.md).")] = None,
 ) -> None:
     """Export fused knowledge: JSON Lines (CONTRACTS §2) or the field's formats, complete
     unless filtered.
@@ -489,6 +520,7 @@ def export(
     Example: corrobora export events --place culiacan --since 2024-07-25 -o culiacan.jsonl
     Example: corrobora export events --format acled -o events.csv
     Example: corrobora export events --format stix -o bundle.json
+    Example: corrobora export events --format misp --as bob -o for-ngo-b.json
     """
     from corrobora.export.run import ExportError, check
     from corrobora.export.run import export as run_export
@@ -510,6 +542,20 @@ def export(
         with _open(db) as store:
             actor_rows = actor_records(store)
     with _open(db, read_only=True) as store:
+        if as_user is not None:
+            from corrobora.store import access
+
+            try:
+                access.restrict(store, access.principal_for_user(store, as_user))
+            except access.AccessError as exc:
+                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False)
+                raise typer.Exit(2) from exc
+            if kind == "actors":  # the merged relations, as this user may see them
+                from corrobora.extract.actors import ActorRegistry
+                from corrobora.fuse.relations import export_records
+
+                actor_rows = export_records(store.actor_rows(), ActorRegistry.load(),
+                                            store.actor_relations())
         if kind == "events":
             f = _resolved(store, f)
             if not store.count_events(f):
@@ -706,13 +752,19 @@ def serve(
 # Imported last: the groups register their own commands on their own Typer apps.
 from corrobora.cli.analyze import analyze_app  # noqa: E402
 from corrobora.cli.release import release  # noqa: E402
+from corrobora.cli.report import report_app  # noqa: E402
 from corrobora.cli.review import review_app  # noqa: E402
 from corrobora.cli.spark import spark_app  # noqa: E402
+from corrobora.cli.users import audit, orgs_app, users_app  # noqa: E402
 from corrobora.cli.watch import watch  # noqa: E402
 
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(review_app, name="review")
 app.add_typer(spark_app, name="spark")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(users_app, name="users")
+app.add_typer(report_app, name="report")
+app.command()(audit)
 app.command()(watch)
 app.command("release")(release)
 

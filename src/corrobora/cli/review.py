@@ -32,6 +32,12 @@ StoryFlag = Annotated[bool, typer.Option(
     "--story", help="Act on document -> story links instead of report -> event links.")]
 
 
+def outcome_actor() -> str:
+    from corrobora.fuse.review import default_actor
+
+    return default_actor()
+
+
 def _reviewing(db: Path, by: str | None, action: Any) -> None:
     from corrobora.fuse.review import Reviewer, ReviewError
 
@@ -41,6 +47,12 @@ def _reviewing(db: Path, by: str | None, action: Any) -> None:
         except ReviewError as exc:
             err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
+        from corrobora.store import access
+
+        # Every analyst decision is audited (docs/team.md), from the CLI too.
+        access.audit(store, [access.audit_row(
+            access.Principal(by or outcome_actor(), None, "admin", local=True), "decision",
+            "decision", outcome.decision_id, None, outcome.kind)])
         out.print(f"{outcome.decision_id}: {shown(outcome.message)}", highlight=False)
         for e in outcome.events:
             out.print(f"  {e['id']}: {e['n_reports']} report(s), {e['independent_sources']} "

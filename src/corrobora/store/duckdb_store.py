@@ -163,6 +163,9 @@ class Batch:
     actor_relations: list[dict[str, Any]] = field(default_factory=list)
     """Relations between actors (fuse/relations.py), merged into the stored ones."""
     failures: list[dict[str, Any]] = field(default_factory=list)
+    markings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Team mode (store/access.py): rows of markings, marking_shares, marking_recipients
+    for the batch's documents, written with them so none is ever stored unmarked."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -447,6 +450,8 @@ class Store:
             self._insert("event_report_actors", batch.event_report_actors)
             self._upsert_relations(batch.actor_relations)
             self._insert("ingest_failures", batch.failures)
+            for table, rows in batch.markings.items():  # team mode: store/access.py
+                self._insert(table, rows)
 
     def _update_events(self, rows: list[dict[str, Any]]) -> None:
         """One UPDATE for all of a batch's changed events (one statement per event took most
@@ -1315,6 +1320,11 @@ class Store:
 
     def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
                 ) -> Iterator[dict[str, Any]]:
+        if getattr(self, "restricted", False):
+            # Team mode (store/access.py): a new cursor would not see this reader's
+            # temporary views, so a restricted reader reads its rows whole.
+            yield from self._dicts(sql, params)
+            return
         cur = self.con.cursor()
         cur.execute(sql, params or [])
         names = [d[0] for d in cur.description]

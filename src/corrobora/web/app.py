@@ -7,19 +7,31 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corrobora.store import Store, StoreError
-from corrobora.web.routes import actors, analyses, documents, events, geo, intake, meta, sources
+from corrobora.web import auth
+from corrobora.web.routes import (
+    actors,
+    analyses,
+    documents,
+    events,
+    geo,
+    intake,
+    meta,
+    reports,
+    sources,
+    team,
+)
 from corrobora.web.routes import review as review_routes
 from corrobora.web.security import HostGuard, HostPolicy, SecurityHeaders, WriteGuard
 
 STATIC = Path(__file__).parent / "static"
 PAGES = {"/": "index.html", "/event": "event.html", "/document": "document.html",
          "/sources": "sources.html", "/actors": "actors.html", "/analyses": "analyses.html",
-         "/review": "review.html", "/docs": "docs.html"}
+         "/review": "review.html", "/report": "report.html", "/docs": "docs.html"}
 
 
 def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = None,
@@ -57,16 +69,33 @@ def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = N
     app.state.reviewer = reviewer or "web"
     app.state.token = token if review else None
     app.state.hosts = policy
-    # Last added runs first: headers on every answer, then Host, then the write checks.
+    # Last added runs first: headers on every answer, then Host, then who is asking
+    # (web/auth.py), then the write checks.
     app.add_middleware(WriteGuard, policy=policy, token=app.state.token)
+    app.add_middleware(auth.AuthGuard, store=store)
     app.add_middleware(HostGuard, policy=policy)
     app.add_middleware(SecurityHeaders)
-    for module in (events, geo, documents, actors, sources, intake, analyses, meta):
+    for module in (events, geo, documents, actors, sources, intake, analyses, meta, reports,
+                   team):
         app.include_router(module.router)
     app.include_router(review_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for path, filename in PAGES.items():
         _page(app, path, STATIC / filename)
+
+    @app.get("/login", include_in_schema=False)
+    async def login_page(request: Request) -> Response:
+        if not request.state.team:
+            return Response(status_code=303, headers={"Location": "/"})
+        return auth.login_form(request.query_params.get("next"))
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        return auth.login(await request.body(), store)
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout() -> Response:
+        return auth.logout()
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:

@@ -13,11 +13,27 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Query, Request
 
 from corrobora.store import EventFilter, Store
+from corrobora.store.access import restrict
 from corrobora.store.filters import FilterError, resolve
 
 
 def get_store(request: Request) -> Iterator[Store]:
-    """A cursor on the application's read-only connection, closed after the request."""
+    """A cursor on the application's connection, closed after the request, that sees only
+    what the request's principal may (store/access.py restrict)."""
+    from corrobora.web.auth import principal_of
+
+    principal = principal_of(request)
+    reader = request.app.state.store.reader()
+    try:
+        hidden = restrict(reader, principal)
+        request.state.hidden = hidden
+        yield reader
+    finally:
+        reader.con.close()
+
+
+def raw_store(request: Request) -> Iterator[Store]:
+    """A cursor that sees every row: for writes and the audit log, never for answers."""
     reader = request.app.state.store.reader()
     try:
         yield reader
@@ -26,6 +42,7 @@ def get_store(request: Request) -> Iterator[Store]:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+RawStoreDep = Annotated[Store, Depends(raw_store)]
 
 
 @dataclass(slots=True, frozen=True)
@@ -112,3 +129,21 @@ def bbox_param(
         raise HTTPException(400, "bbox out of range: need -180<=west<=east<=180 and "
                             "-90<=south<=north<=90")
     return west, south, east, north
+
+
+def audit_reads(request: Request, store: Store, document_ids: list[str], detail: str) -> None:
+    """Audit lines for the restricted documents among those a reader was just shown."""
+    from corrobora.store import access
+    from corrobora.web.auth import principal_of
+
+    restricted = access.restricted_documents(store, document_ids)
+    if not restricted:
+        return
+    principal = principal_of(request)
+    rows = [access.audit_row(principal, "read", "document", doc_id, marking, detail)
+            for doc_id, marking in sorted(restricted.items())]
+    raw = request.app.state.store.reader()
+    try:
+        access.audit(raw, rows, writable=request.app.state.writable)
+    finally:
+        raw.con.close()

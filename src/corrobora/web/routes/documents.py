@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from corrobora.web.deps import Cursor, Limit, StoreDep, decode_cursor, encode_cursor
+from corrobora.web.deps import (
+    Cursor,
+    Limit,
+    StoreDep,
+    audit_reads,
+    decode_cursor,
+    encode_cursor,
+)
 from corrobora.web.serialize import csv_lines, jsonable, public_origin
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -52,10 +59,11 @@ def list_documents(
 
 @router.get("/{document_id}", summary="One document: text, mentions and event-report "
             "sentences as character offsets")
-def get_document(document_id: str, store: StoreDep) -> dict[str, Any]:
+def get_document(document_id: str, store: StoreDep, request: Request) -> dict[str, Any]:
     doc = store.get_document(document_id)
     if doc is None:
         raise HTTPException(404, f"no document {document_id!r}")
+    audit_reads(request, store, [doc["id"]], "document")
     spans = [{"kind": "event_report", "start": r["sentence_start"], "end": r["sentence_end"],
               "event_id": r["event_id"], "report_id": r["id"], "type": r["type"],
               "trigger": [r["trigger_start"], r["trigger_end"]], "hedged": r["hedged"],

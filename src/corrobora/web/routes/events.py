@@ -6,7 +6,7 @@ import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from corrobora.export.run import BOM
@@ -17,6 +17,7 @@ from corrobora.web.deps import (
     EventQueryDep,
     Limit,
     StoreDep,
+    audit_reads,
     decode_cursor,
     encode_cursor,
 )
@@ -44,12 +45,18 @@ def _after(cursor: str | None) -> tuple[date | None, str] | None:
 
 
 @router.get("", summary="Events, newest first, filtered; JSON pages, CSV, ACLED CSV, GeoJSON")
-def list_events(store: StoreDep, q: EventQueryDep, limit: Limit = 50, cursor: Cursor = None,
+def list_events(request: Request, store: StoreDep, q: EventQueryDep, limit: Limit = 50,
+                cursor: Cursor = None,
                 format: Annotated[Literal["json", "csv", "acled", "geojson"], Query(
                     description="json (a page), or every matching event as csv (UTF-8 with "
                     "a BOM, for spreadsheet programs), acled (ACLED's 31 CSV columns) or "
                     "geojson (RFC 7946 FeatureCollection)")] = "json",
                 ) -> Any:
+    if format != "json":
+        # A download carries the restricted reports' figures out: each is audited.
+        ids = [r["id"] for r in _all_events(store, q)]
+        docs = [r["document_id"] for r in store.export_reports(ids, with_text=False)]
+        audit_reads(request, store, docs, f"events download ({format})")
     if format == "csv":
         return StreamingResponse(
             _with_bom(csv_lines(EVENT_CSV_COLUMNS, _all_events(store, q))),
@@ -114,10 +121,12 @@ def count_events(store: StoreDep, q: EventQueryDep,
 
 
 @router.get("/{event_id}", summary="One event: fused fields, ranges, grading, reports")
-def get_event(event_id: str, store: StoreDep) -> dict[str, Any]:
+def get_event(event_id: str, store: StoreDep, request: Request) -> dict[str, Any]:
     if len(event_id) < 6:
         raise HTTPException(400, "an event id (or a unique prefix of at least 6 characters)")
     row = store.get_event(event_id)
     if row is None:
         raise HTTPException(404, f"no single event matches {event_id!r}")
+    audit_reads(request, store, [r["document_id"] for r in row["reports"]],
+                f"event {row['id']}")
     return event_detail(row)

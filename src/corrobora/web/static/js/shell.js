@@ -17,7 +17,7 @@ export function shell(active) {
     el("span", { class: "tagline", text: t("tagline") }),
     el("nav", {}, link("/", "map"), link("/sources", "sources", false),
       link("/actors", "actors"), link("/analyses", "analyses", false),
-      link("/review", "review", false), el("a", { href: "/docs", id: "nav-api", text: t("nav_api") })),
+      link("/review", "review", false), link("/report", "report", false), el("a", { href: "/docs", id: "nav-api", text: t("nav_api") })),
     el("a", { href: `${location.pathname}?${params}`, class: "lang", id: "lang-switch",
       text: other.toUpperCase() }),
   );
