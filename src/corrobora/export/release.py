@@ -50,7 +50,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "fatalities_min": "Lowest reported death toll.",
         "fatalities_max": "Highest reported death toll (null: no upper bound stated).",
         "actors": "Actors named by the reports: text, actor_id, role (actor1, actor2, "
-                  "assoc), ACLED inter code, ACLED's name for an unnamed actor.",
+                  "assoc, assoc2: associated with actor2), ACLED inter code, ACLED's name for an "
+                  "unnamed actor.",
         "n_reports": "Reports fused into the event.",
         "independent_sources": "Independent sources among them (copies and shared wire "
                                "copy count once).",
