@@ -173,12 +173,17 @@ def write_release(store: Store, out: Path, version: str | None = None, *,
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        events = list(events_with_reports(store, with_text=with_text))
+        # One pass over the events writes both tables a row group at a time, so memory
+        # stays flat however large the store.
+        with parquet.TableWriter("events", work / "events.parquet") as events, \
+                parquet.TableWriter("reports", work / "reports.parquet") as reports:
+            for e in events_with_reports(store, with_text=with_text):
+                events.add(parquet.event_row(e))
+                for r in e["report_rows"]:
+                    reports.add(parquet.report_row(r))
         counts = {
-            "events": parquet.write("events", parquet.event_rows(events),
-                                    work / "events.parquet"),
-            "reports": parquet.write("reports", parquet.report_rows(events),
-                                     work / "reports.parquet"),
+            "events": events.rows,
+            "reports": reports.rows,
             "actors": parquet.write("actors", parquet.actor_rows(actor_records(store)),
                                     work / "actors.parquet"),
             "documents": parquet.write("documents",

@@ -1,0 +1,111 @@
+"""Peak memory (max RSS) of `corrobora release` and `corrobora export events --format
+geojson|parquet|acled` at two store sizes, to show that they stream (memory flat as the
+store grows) instead of building the tables in memory.
+
+    .venv/bin/python benchmarks/export_memory.py [--sizes 2000 20000] [--work DIR]
+    CORROBORA_SRC=/path/to/other/src .venv/bin/python benchmarks/export_memory.py  # compare
+
+Each store is made by importing a generated ACLED CSV of N rows (distinct days, five
+Sinaloa places, a 300-character note each) with `corrobora import acled`, as a user would;
+then each command runs in a child process whose peak RSS the kernel reports (wait4).
+Prints one JSON line per size and command. Generated files stay in --work (a temp folder
+by default, removed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from corrobora.export.acled import COLUMNS
+
+PLACES = [("Culiacan", "Culiacan", 24.8049, -107.3940), ("Navolato", "Navolato", 24.7653,
+          -107.7017), ("Elota", "La Cruz", 23.9213, -106.8927), ("Mazatlan", "Mazatlan",
+          23.2494, -106.4111), ("Guasave", "Guasave", 25.5705, -108.4697)]
+NOTE = ("Gunmen of two factions clashed in the streets for several hours; residents reported "
+        "gunfire, burned vehicles and roadblocks, and the state prosecutor's office said it "
+        "had opened an investigation into the deaths and the abductions that followed, while "
+        "soldiers patrolled the neighbourhood and schools stayed closed the next day. ")
+
+
+def acled_csv(path: Path, n: int) -> None:
+    start = date(1970, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        for i in range(n):
+            admin2, location, lat, lon = PLACES[i % len(PLACES)]
+            day = start + timedelta(days=i)
+            w.writerow({
+                "event_id_cnty": f"MEX{i:07d}", "event_date": day.isoformat(),
+                "year": day.year, "time_precision": 1, "disorder_type": "Political violence",
+                "event_type": "Battles", "sub_event_type": "Armed clash",
+                "actor1": "Los Chapitos", "inter1": 3, "actor2": "Los Mayos", "inter2": 3,
+                "interaction": 33, "iso": 484, "region": "Central America",
+                "country": "Mexico", "admin1": "Sinaloa", "admin2": admin2,
+                "location": location, "latitude": lat, "longitude": lon,
+                "geo_precision": 1, "source": "Reforma; Rio Doce",
+                "source_scale": "National", "notes": f"{i}: {NOTE}", "fatalities": i % 7,
+                "timestamp": 1727000000})
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of `corrobora ARGS` in a child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", "from corrobora.cli import app; app()",
+                             *args], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"corrobora {' '.join(args)} failed")
+    return time.perf_counter() - t, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    ap.add_argument("--work", type=Path)
+    a = ap.parse_args()
+    work = a.work or Path(tempfile.mkdtemp(prefix="corrobora-export-memory-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    src = os.environ.get("CORROBORA_SRC")
+    if src:
+        env["PYTHONPATH"] = src
+    try:
+        for n in a.sizes:
+            db = work / f"store-{n}.duckdb"
+            if not db.exists():
+                acled_csv(work / f"acled-{n}.csv", n)
+                secs, rss = run(["import", "acled", str(work / f"acled-{n}.csv"), "--db",
+                                 str(db), "-q"], env)
+                print(json.dumps({"events": n, "command": "import acled",
+                                  "seconds": round(secs, 1), "peak_rss_mib": round(rss)}),
+                      flush=True)
+            out = work / f"out-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            commands = {
+                "release": ["release", "--db", str(db), "-o", str(out), "--version", "b"],
+                **{f"export {fmt}": ["export", "events", "--db", str(db), "--format", fmt,
+                                     "-o", str(out / f"events.{fmt}")]
+                   for fmt in ("geojson", "parquet", "acled")}}
+            for name, args in commands.items():
+                secs, rss = run(args, env)
+                print(json.dumps({"events": n, "command": name, "seconds": round(secs, 1),
+                                  "peak_rss_mib": round(rss)}), flush=True)
+    finally:
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
