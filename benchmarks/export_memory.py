@@ -7,9 +7,11 @@ store grows) instead of building the tables in memory.
 
 Each store is made by importing a generated ACLED CSV of N rows (distinct days, five
 Sinaloa places, a 300-character note each) with `corrobora import acled`, as a user would;
-then each command runs in a child process whose peak RSS the kernel reports (wait4).
-Prints one JSON line per size and command. Generated files stay in --work (a temp folder
-by default, removed at the end).
+then each command runs in a child process whose peak RSS the kernel reports (wait4), and
+again under tracemalloc for the peak of Python's own heap: RSS also counts DuckDB's buffer
+cache, which holds the pages a query read (up to DuckDB's memory limit) and so grows with
+the store whatever the export does. Prints one JSON line per size and command. Generated
+files stay in --work (a temp folder by default, removed at the end).
 """
 
 from __future__ import annotations
@@ -58,15 +60,29 @@ def acled_csv(path: Path, n: int) -> None:
                 "timestamp": 1727000000})
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+CLI = "from corrobora.cli import app; app()"
+# The same command with Python's heap traced; the peak is written to $PEAK_FILE.
+TRACED = ("import os, sys, tracemalloc\ntracemalloc.start()\nfrom corrobora.cli import app\n"
+          "try:\n    app(sys.argv[1:])\nfinally:\n    open(os.environ['PEAK_FILE'], 'w')"
+          ".write(str(tracemalloc.get_traced_memory()[1]))\n")
+
+
+def run(args: list[str], env: dict[str, str], code: str = CLI) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of `corrobora ARGS` in a child process."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", "from corrobora.cli import app; app()",
-                             *args], env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env,
+                            stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"corrobora {' '.join(args)} failed")
     return time.perf_counter() - t, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+def python_peak(args: list[str], env: dict[str, str], work: Path) -> float:
+    """Peak of Python's heap (tracemalloc) of `corrobora ARGS`, in MiB."""
+    peak = work / "peak"
+    run(args, {**env, "PEAK_FILE": str(peak)}, TRACED)
+    return int(peak.read_text()) / 2**20
 
 
 def main() -> None:
@@ -100,8 +116,15 @@ def main() -> None:
                    for fmt in ("geojson", "parquet", "acled")}}
             for name, args in commands.items():
                 secs, rss = run(args, env)
-                print(json.dumps({"events": n, "command": name, "seconds": round(secs, 1),
-                                  "peak_rss_mib": round(rss)}), flush=True)
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir()
+                heap = python_peak(args, env, work)
+                print(json.dumps({"events": n, "store_mib": round(db.stat().st_size / 2**20),
+                                  "command": name, "seconds": round(secs, 1),
+                                  "peak_rss_mib": round(rss),
+                                  "python_heap_peak_mib": round(heap, 1)}), flush=True)
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir()
     finally:
         if a.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -159,7 +159,7 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def write_release(store: Store, out: Path, version: str | None = None, *,
+def write_release(store: Store, out: Path | str, version: str | None = None, *,
                   with_text: bool = False, title: str = "Corrobora events",
                   visible: Visibility | Reader | None = None) -> Path:
     """The release folder `out/corrobora-events-VERSION` (VERSION defaults to today's date,
@@ -170,6 +170,7 @@ def write_release(store: Store, out: Path, version: str | None = None, *,
 
     shown = as_visibility(visible)
     carried: set[str] = set()
+    out = Path(out)
     created = datetime.now(UTC).replace(microsecond=0)
     version = version or created.strftime("%Y.%m.%d")
     if not version.replace(".", "").replace("-", "").isalnum():
