@@ -94,3 +94,84 @@ def test_text_derived_events_export_with_acled_codes(tmp_path: Path) -> None:
                             "--format", "json"])
     assert r.exit_code == 0, r.output
     assert '"problems": 0' in r.output and f'"imported": {len(rows)}' in r.output
+
+
+HEADER = ",".join(COLUMNS)
+
+
+def _acled_file(path: Path, rows: list[str]) -> Path:
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", "utf-8")
+    return path
+
+
+def test_acled_export_keeps_region_scale_and_associated_actors_of_each_side(
+        tmp_path: Path) -> None:
+    src = _acled_file(tmp_path / "world.csv", [
+        # A Mexican clash with an associated actor on each side, reported by a national
+        # outlet and a wire.
+        "MEX91001,2024-09-09,2024,1,Political violence,Battles,Armed clash,Los Chapitos,"
+        "Sinaloa Cartel,3,Los Mayos,Unidentified Gang (Mexico),3,33,,484,Central America,"
+        "Mexico,Sinaloa,Culiacan,,Culiacan,24.8049,-107.3940,1,Reforma; Reuters,"
+        "National-International,Gunmen clashed in Culiacan.,4,,1727000000",
+        # Outside the Americas: ACLED's regions of Nigeria and Ukraine.
+        "NIG91002,2024-09-10,2024,1,Political violence,Violence against civilians,Attack,"
+        "Unidentified Armed Group (Nigeria),,3,Civilians (Nigeria),,7,37,Civilian targeting,"
+        "566,Western Africa,Nigeria,Lagos,Ikeja,,Ikeja,6.6018,3.3515,1,Reuters,"
+        "International,Gunmen shot two men in Ikeja.,2,,1727000000",
+        "UKR91003,2024-09-11,2024,1,Political violence,Battles,Armed clash,"
+        "Military Forces of Ukraine (2019-),,1,Military Forces of Russia (2000-),,8,18,,804,"
+        "Europe,Ukraine,Kharkivska,Kharkivskyi,,Kharkiv,49.9935,36.2304,1,Reuters,"
+        "International,Clashes near Kharkiv.,0,,1727000000",
+    ])
+    first = tmp_path / "first.duckdb"
+    _import(first, src)
+    rows = {r["event_id_cnty"]: r for r in _export(first, tmp_path / "a.csv")}
+    mex = rows["MEX91001"]
+    assert (mex["assoc_actor_1"], mex["assoc_actor_2"]) == (
+        "Sinaloa Cartel", "Unidentified Gang (Mexico)")
+    assert mex["source_scale"] == "National-International"
+    assert mex["region"] == "Central America"
+    assert rows["NIG91002"]["region"] == "Western Africa"
+    assert rows["UKR91003"]["region"] == "Europe"
+    assert rows["NIG91002"]["source_scale"] == "International"
+
+    # out -> in -> out gives the same file.
+    second = tmp_path / "second.duckdb"
+    _import(second, tmp_path / "a.csv")
+    _export(second, tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_text("utf-8") == (tmp_path / "b.csv").read_text("utf-8")
+
+
+def test_acled_region_is_known_for_every_country() -> None:
+    import pycountry
+
+    from corrobora.export.acled import codebook
+
+    regions = codebook()["region_by_country"]
+    acled_regions = {"Western Africa", "Middle Africa", "Eastern Africa", "Southern Africa",
+                     "Northern Africa", "South Asia", "Southeast Asia", "East Asia",
+                     "Middle East", "Europe", "Caucasus and Central Asia", "Central America",
+                     "South America", "Caribbean", "North America", "Oceania", "Antarctica"}
+    assert {c.alpha_2 for c in pycountry.countries} <= set(regions)
+    assert set(regions.values()) == acled_regions
+    assert (regions["MX"], regions["SD"], regions["TR"], regions["KZ"]) == (
+        "Central America", "Northern Africa", "Middle East", "Caucasus and Central Asia")
+
+
+def test_acled_source_scale_of_text_derived_events_comes_from_their_outlets(
+        tmp_path: Path) -> None:
+    from corrobora.export.acled import source_scale
+
+    assert source_scale(["Ríodoce", "Reforma"], "MX") == "Subnational-National"
+    # A national outlet of another country reports internationally; unknown outlets add
+    # nothing.
+    assert source_scale(["The New York Times", "Unknown Gazette"], "MX") == "International"
+    assert source_scale(["Blitz"], "BD") == "New media"
+    assert source_scale([], "MX") == ""
+    db = export_store(tmp_path)
+    ours = [r for r in _export(db, tmp_path / "all.csv")
+            if r["event_id_cnty"].startswith("evt-")]
+    assert any(r["source_scale"] for r in ours)
+    for r in ours:
+        assert all(s in {"Subnational", "National", "International", "New media", "Other"}
+                   for s in r["source_scale"].split("-") if s), r["source_scale"]

@@ -152,3 +152,40 @@ def test_dashboard_downloads_csv_with_bom_acled_csv_and_geojson(tmp_path: Path) 
         features = r.json()["features"]
         assert features and all(f["properties"]["place"]["admin1_code"] == "MX-SIN"
                                 for f in features)
+
+
+def test_parquet_tables_are_written_a_row_group_at_a_time(tmp_path: Path) -> None:
+    """A release and `export --format parquet` hold one batch of rows, not the table: each
+    batch is a row group on disk as soon as it is full."""
+    from corrobora.export.parquet import TableWriter
+
+    path = tmp_path / "actors.parquet"
+    with TableWriter("actors", path, batch=5) as writer:
+        for i in range(12):
+            writer.add({"actor_id": f"a{i}", "name": f"Actor {i}", "aliases": [],
+                        "relations": [], "unknown_key": "ignored"})
+            # Full batches are already written out; at most one batch is held.
+            assert len(writer._chunk) < 5 and writer.rows == (i + 1) // 5 * 5
+    meta = pq.ParquetFile(path).metadata
+    assert (meta.num_row_groups, meta.num_rows) == (3, 12)
+    assert pq.read_table(path).column("name").to_pylist()[-1] == "Actor 11"
+    with TableWriter("events", tmp_path / "empty.parquet"):
+        pass  # an empty table still has its typed schema
+    assert pq.read_table(tmp_path / "empty.parquet").schema == SCHEMAS["events"]
+
+
+def test_geojson_is_written_one_feature_a_chunk(tmp_path: Path) -> None:
+    from corrobora.export import geojson
+    from corrobora.export.records import events_with_reports
+
+    db = export_store(tmp_path)
+    skipped = [0]
+    with Store(db, read_only=True) as store:
+        events = list(events_with_reports(store))
+        parts = list(geojson.chunks(iter(events), default=str, skipped=skipped))
+    located = [e for e in events if e.get("lat") is not None]
+    # The opening, one chunk per located event, the closing: the dashboard's download
+    # streams them, so no response holds the whole collection.
+    assert len(parts) == len(located) + 2
+    assert skipped == [len(events) - len(located)]
+    assert json.loads("".join(parts))["features"][0]["id"] == located[0]["id"]

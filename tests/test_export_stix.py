@@ -1,13 +1,14 @@
 """STIX 2.1 bundles as OpenCTI imports them: valid under stix2-validator, parsed back by the
-stix2 library (OpenCTI's client, pycti, pins older requests, python-dateutil and
-opentelemetry than Corrobora's, so it is not installed: docs/export.md), deterministic ids,
-the OASIS TLP 2.0 marking on every object."""
+stix2 library and split by OpenCTI's own client (pycti, installed without its pinned
+dependencies: requirements-dev.lock), deterministic ids (the ids pycti derives), the OASIS
+TLP 2.0 marking on every object."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 import stix2
 import stix2validator
 from typer.testing import CliRunner
@@ -74,3 +75,57 @@ def test_stix_ids_are_deterministic(tmp_path: Path) -> None:
     for o in wire:
         assert o["id"] == stix_id("identity", {"name": "pacific wire",
                                                "identity_class": "organization"})
+
+
+def test_stix_bundle_survives_opencti_import_splitter_with_every_reference(
+        tmp_path: Path) -> None:
+    """OpenCTI's import (a connector's send_stix2_bundle, the platform's file import) first
+    splits a bundle with pycti's splitter: every object must come out, none refused as
+    incompatible, no reference cleaned away, each after what it references."""
+    pycti = pytest.importorskip("pycti")
+    from pycti.utils.opencti_stix2_splitter import OpenCTIStix2Splitter
+
+    db = export_store(tmp_path)
+    text = _bundle(db, tmp_path / "bundle.json")
+    given = {o["id"]: o for o in json.loads(text)["objects"]}
+    expected, incompatible, bundles = OpenCTIStix2Splitter().split_bundle_with_expectations(
+        text, cleanup_inconsistent_bundle=True)
+    assert incompatible == []
+    assert expected == len(given)
+    seen: set[str] = set()
+    for part in bundles:
+        (obj,) = json.loads(part)["objects"]
+        original = given[obj["id"]]
+        for key, value in original.items():
+            if key.endswith("_refs"):
+                assert obj[key] == value, (obj["id"], key)  # nothing cleaned away
+                refs = value
+            elif key.endswith("_ref"):
+                assert obj[key] == value, (obj["id"], key)
+                refs = [value]
+            else:
+                continue
+            # The splitter orders by dependencies: what an object references is sent first.
+            assert set(refs) <= seen, (obj["id"], key)
+        seen.add(obj["id"])
+    assert seen == set(given)
+
+    # The ids are the ones OpenCTI derives from the same fields: re-imports merge.
+    derive = {
+        "report": lambda o: pycti.Report.generate_id(o["name"], o["published"]),
+        "location": lambda o: pycti.Location.generate_id(o["name"],
+                                                         o["x_opencti_location_type"]),
+        "identity": lambda o: pycti.Identity.generate_id(o["name"], o["identity_class"]),
+        "threat-actor": lambda o: (
+            pycti.ThreatActorGroup if o["x_opencti_type"] == "Threat-Actor-Group"
+            else pycti.ThreatActorIndividual).generate_id(o["name"]),
+        "relationship": lambda o: pycti.StixCoreRelationship.generate_id(
+            o["relationship_type"], o["source_ref"], o["target_ref"], o.get("start_time"),
+            o.get("stop_time")),
+    }
+    checked = 0
+    for o in given.values():
+        if o["type"] in derive:
+            assert o["id"] == derive[o["type"]](o), o["id"]
+            checked += 1
+    assert checked == len(given) - 1  # all but the OASIS TLP definition

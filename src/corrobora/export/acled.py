@@ -34,12 +34,13 @@ ACLED_PREFIX = "acled:"
 
 @cache
 def codebook() -> dict[str, Any]:
-    """data/ontology/acled.yaml: disorder types, inter codes, source scales, regions."""
-    text = resources.files("corrobora").joinpath("data", "ontology", "acled.yaml").read_text(
-        "utf-8")
-    data = yaml.safe_load(text)
-    data["region_by_country"] = {iso: region for region, isos in data["regions"].items()
-                                 for iso in isos}
+    """data/ontology/acled.yaml (disorder types, inter codes, source scales) and ACLED's
+    region of every country (data/acled_regions.tsv) as `region_by_country`."""
+    data_dir = resources.files("corrobora").joinpath("data")
+    data = yaml.safe_load(data_dir.joinpath("ontology", "acled.yaml").read_text("utf-8"))
+    rows = csv.DictReader((line for line in data_dir.joinpath("acled_regions.tsv").read_text(
+        "utf-8").splitlines() if not line.startswith("#")), delimiter="\t")
+    data["region_by_country"] = {r["iso2"]: r["region"] for r in rows}
     return data
 
 
@@ -84,8 +85,10 @@ def _admin1(code: str | None) -> str:
 
 def _actors(event: dict[str, Any], names: dict[str, dict[str, Any]]
             ) -> dict[str, list[tuple[str, int | None]]]:
-    """(ACLED-style name, inter code) of the event's actors by actor1, actor2 and assoc;
-    actors beyond the first of a side count as associated with it."""
+    """(ACLED-style name, inter code) of the event's actors by actor1, actor2 and the
+    associated actors of each side (assoc1, assoc2): actors beyond the first of a side
+    count as associated with it; an imported row's assoc_actor_2 is stored as "assoc2",
+    other associated actors ("assoc", "assoc1") go with actor1."""
     sides: dict[str, list[tuple[str, int | None]]] = {"actor1": [], "actor2": [],
                                                        "assoc1": [], "assoc2": []}
     by_type = codebook()["inter_by_actor_type"]
@@ -95,13 +98,35 @@ def _actors(event: dict[str, Any], names: dict[str, dict[str, Any]]
         known = names.get(a["actor_id"] or "") or {}
         name = a["acled_name"] or known.get("name") or a["text"]
         inter = a["inter"] or known.get("inter_code") or by_type.get(known.get("type") or "")
-        side = a["role"] if a["role"] in ("actor1", "actor2") else "assoc1"
+        side = a["role"] if a["role"] in ("actor1", "actor2", "assoc2") else "assoc1"
         if side in ("actor1", "actor2") and sides[side]:
             side = "assoc1" if side == "actor1" else "assoc2"
         # Reports name one actor in different words: list each ACLED name once.
         if all(name != n for ones in sides.values() for n, _ in ones):
             sides[side].append((name, inter))
     return sides
+
+
+def source_scale(outlets: Iterable[str], country: str | None) -> str:
+    """ACLED's source_scale of these outlets (names as data/sources.yaml lists them, or
+    aliases) reporting on an event in `country` (ISO alpha-2): each listed outlet's scale
+    by its kind, international for a national, local or official outlet of another
+    country, joined in ACLED's order ("National-International"); outlets the registry does
+    not know add nothing."""
+    from corrobora.fuse.source_registry import SourceRegistry
+
+    book = codebook()
+    registry = SourceRegistry.load()
+    found = set()
+    for name in outlets:
+        src = registry.get(name)
+        scale = book["source_scales"].get(src.kind or "") if src else None
+        if scale in ("National", "Subnational") and country and src and src.country \
+                and src.country != country:
+            scale = "International"
+        if scale:
+            found.add(scale)
+    return "-".join(s for s in book["source_scale_order"] if s in found)
 
 
 def row(event: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -135,8 +160,9 @@ def row(event: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, An
                               "").split())
         sources = "; ".join(dict.fromkeys(
             s for r in reports for s in (r.get("source"), *(r.get("attribution") or ())) if s))
-    scales = dict.fromkeys(book["source_scales"].get(r.get("source_kind") or "")
-                           for r in reports if not r["document_id"].startswith(ACLED_PREFIX))
+    # The outlets: an imported row's as ACLED listed them, else the documents' and those
+    # they attribute the claim to.
+    outlets = [o.strip() for o in (sources or "").split(";") if o.strip()]
     published = [r["published_at"] for r in reports if r.get("published_at")]
     stamp = max(published) if published else None
     fatalities = event.get("fatalities_min")
@@ -161,13 +187,14 @@ def row(event: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, An
         "country": country,
         "admin1": _admin1(event.get("admin1_code")),
         "admin2": event.get("admin2_name") or "",
-        "admin3": "",
+        # The gazetteer has no third level yet (GeoNames ADM3 is not in the packaged data).
+        "admin3": event.get("admin3_name") or "",
         "location": event.get("place_name") or "",
         "latitude": "" if event.get("lat") is None else f"{event['lat']:.4f}",
         "longitude": "" if event.get("lon") is None else f"{event['lon']:.4f}",
         "geo_precision": event.get("geo_precision") or "",
         "source": sources or "",
-        "source_scale": "-".join(s for s in scales if s),
+        "source_scale": source_scale(outlets, event.get("country_code")),
         "notes": notes or "",
         "fatalities": fatalities if fatalities is not None else 0,
         # ACLED's tags are free "key=value" notes: ours carry the grade and the corroboration.

@@ -5,7 +5,7 @@ place are left out and counted."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from corrobora.export.markings import event_marking
@@ -25,17 +25,30 @@ def feature(event: dict[str, Any]) -> dict[str, Any] | None:
             "properties": props}
 
 
-def write(events: Iterable[dict[str, Any]], dst: TextIO, default: Any = None) -> tuple[int, int]:
-    """The FeatureCollection to `dst`, streamed one feature at a time; returns (features,
-    events left out for having no point)."""
-    dst.write('{"type": "FeatureCollection", "features": [\n')
-    n = skipped = 0
+def chunks(events: Iterable[dict[str, Any]], default: Any = None,
+           skipped: list[int] | None = None) -> Iterator[str]:
+    """The FeatureCollection as text, one feature a chunk (for files and streamed
+    downloads: nothing holds more than one feature). Events without a point are counted in
+    `skipped[0]` when a list is given."""
+    yield '{"type": "FeatureCollection", "features": [\n'
+    n = 0
     for e in events:
         f = feature(e)
         if f is None:
-            skipped += 1
+            if skipped is not None:
+                skipped[0] += 1
             continue
-        dst.write((",\n" if n else "") + json.dumps(f, ensure_ascii=False, default=default))
+        yield (",\n" if n else "") + json.dumps(f, ensure_ascii=False, default=default)
         n += 1
-    dst.write("\n]}\n")
-    return n, skipped
+    yield "\n]}\n"
+
+
+def write(events: Iterable[dict[str, Any]], dst: TextIO, default: Any = None) -> tuple[int, int]:
+    """The FeatureCollection to `dst`, streamed one feature at a time; returns (features,
+    events left out for having no point)."""
+    skipped = [0]
+    n = -2  # the opening and the closing
+    for chunk in chunks(events, default, skipped):
+        dst.write(chunk)
+        n += 1
+    return n, skipped[0]

@@ -4,10 +4,11 @@ MISP's "Import from MISP JSON" or pymisp's MISPEvent.load).
 The grade travels as MISP taxonomy tags: `admiralty-scale:source-reliability` (a-f, of the
 best source) and `admiralty-scale:information-credibility` (1-6), and the
 `estimative-language` taxonomy's likelihood (from the credibility) and confidence in the
-judgement (from the number of independent sources); the marking as a `tlp:` tag. Attributes
-are the place (target-location), the actors (threat-actor), the reports' sentences (text)
-and documents (link), the event's date (datetime). The event's uuid is a UUIDv5 of its id, so
-re-importing updates it instead of adding a copy.
+judgement (from the number of independent sources); the marking as a `tlp:` tag, on the
+event (its marking) and on each attribute a report gives (that report's, when the row has
+one). Attributes are the place (target-location), the actors (threat-actor), the reports'
+sentences (text) and documents (link), the event's date (datetime). The event's uuid is a
+UUIDv5 of its id, so re-importing updates it instead of adding a copy.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from corrobora.export.markings import event_marking
+from corrobora.export.markings import event_marking, row_marking
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/corrobora/corrobora/misp")
 LIKELIHOOD = {1: "almost-certain", 2: "very-likely", 3: "roughly-even-chance", 4: "unlikely",
@@ -48,9 +49,12 @@ def tags(event: dict[str, Any]) -> list[str]:
 
 
 def _attribute(event_id: str, kind: str, category: str, value: str, comment: str = "",
-               *, to_ids: bool = False) -> dict[str, Any]:
-    return {"uuid": _uuid(event_id, kind, value), "type": kind, "category": category,
-            "value": value, "comment": comment, "to_ids": to_ids, "distribution": "5"}
+               *, to_ids: bool = False, marking: str | None = None) -> dict[str, Any]:
+    out = {"uuid": _uuid(event_id, kind, value), "type": kind, "category": category,
+           "value": value, "comment": comment, "to_ids": to_ids, "distribution": "5"}
+    if marking:
+        out["Tag"] = [{"name": marking.lower()}]
+    return out
 
 
 def event(e: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -67,12 +71,15 @@ def event(e: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, Any]
         name = known.get("name") or a.get("acled_name") or a["text"]
         attrs.append(_attribute(eid, "threat-actor", "Attribution", name, a["role"]))
     for r in e.get("report_rows") or ():
+        # What a report gives carries its own marking (a tlp: tag) when the row has one.
+        marked = row_marking(r) if r.get("marking") else None
         if r.get("sentence_text"):
             attrs.append(_attribute(eid, "text", "Other", r["sentence_text"],
-                                    f"{r.get('source') or ''} {r['document_id']}".strip()))
+                                    f"{r.get('source') or ''} {r['document_id']}".strip(),
+                                    marking=marked))
         if r.get("url"):
             attrs.append(_attribute(eid, "link", "External analysis", r["url"],
-                                    r.get("title") or ""))
+                                    r.get("title") or "", marking=marked))
     if e.get("date"):
         attrs.append(_attribute(eid, "datetime", "Other", f"{e['date'].isoformat()}T00:00:00Z",
                                 "event date"))

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corrobora.export.markings import event_marking
+from corrobora.export.markings import event_marking, normalise
 from corrobora.export.records import sub_event_type
 
 _ACTOR = pa.struct([("text", pa.string()), ("actor_id", pa.string()), ("role", pa.string()),
@@ -54,18 +54,19 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
+def event_row(e: dict[str, Any]) -> dict[str, Any]:
+    """An event (records.events_with_reports) as a row of the events table."""
+    return {**e, "event_id": e["id"], "acled_sub_event_type": sub_event_type(e),
+            "marking": event_marking(e), "actors": e.get("actors") or []}
+
+
+def report_row(r: dict[str, Any]) -> dict[str, Any]:
+    """One of an event's report_rows as a row of the reports table."""
+    return {**r, "report_id": r["id"], "marking": normalise(r.get("marking"))}
+
+
 def event_rows(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for e in events:
-        yield {**e, "event_id": e["id"], "acled_sub_event_type": sub_event_type(e),
-               "marking": event_marking(e), "actors": e.get("actors") or []}
-
-
-def report_rows(events: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    from corrobora.export.markings import normalise
-
-    for e in events:
-        for r in e.get("report_rows") or ():
-            yield {**r, "report_id": r["id"], "marking": normalise(r.get("marking"))}
+    return map(event_row, events)
 
 
 def actor_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -75,21 +76,45 @@ def actor_rows(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                                   for r in a.get("relations") or ()]}
 
 
+class TableWriter:
+    """A typed Parquet table written in row groups of `batch` rows as rows are added, so
+    memory holds one batch, not the table. A context manager: the file is complete (and
+    typed even when no row was added) once the block ends."""
+
+    def __init__(self, table: str, path: Path | str, batch: int = 5000) -> None:
+        self.schema = SCHEMAS[table]
+        self.batch = batch
+        self.rows = 0
+        self._chunk: list[dict[str, Any]] = []
+        self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+
+    def add(self, row: dict[str, Any]) -> None:
+        """One row (a dict; keys beyond the schema are ignored)."""
+        self._chunk.append({k: row.get(k) for k in self.schema.names})
+        if len(self._chunk) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._writer.write_table(pa.Table.from_pylist(self._chunk, schema=self.schema))
+        self.rows += len(self._chunk)
+        self._chunk = []
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None and (self._chunk or not self.rows):
+                self._flush()
+        finally:
+            self._writer.close()
+
+
 def write(table: str, rows: Iterable[dict[str, Any]], path: Path | str,
           batch: int = 5000) -> int:
     """Rows (dicts; keys beyond the schema are ignored) as the typed Parquet table `table`,
     written in row groups of `batch`; returns the row count."""
-    schema = SCHEMAS[table]
-    n = 0
-    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
-        chunk: list[dict[str, Any]] = []
+    with TableWriter(table, path, batch) as writer:
         for row in rows:
-            chunk.append({k: row.get(k) for k in schema.names})
-            if len(chunk) >= batch:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                n += len(chunk)
-                chunk = []
-        if chunk or not n:
-            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-            n += len(chunk)
-    return n
+            writer.add(row)
+    return writer.rows

@@ -8,6 +8,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import EventFilter, Store
 
 PLACE_FIELDS = ("geonameid", "lat", "lon", "country_code", "admin1_code", "admin2_name",
@@ -51,13 +52,18 @@ def actor_records(store: Store) -> list[dict[str, Any]]:
 
 
 def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: int = 500,
-                        with_text: bool = True, ids: Sequence[str] | None = None
+                        with_text: bool = True, ids: Sequence[str] | None = None,
+                        visible: Visibility | Reader | None = None
                         ) -> Iterator[dict[str, Any]]:
     """Each stored event (or those `f` matches, among `ids` if given) as `export_events`
     gives it, with
     `report_rows`: its reports with their documents' source, grade, url and marking (the
     sentence text unless `with_text` is false). Read `chunk` events at a time, so an export
-    of a large store streams."""
+    of a large store streams. Only the events `visible` lets through with all their reports
+    (markings.event_visible; default: every event)."""
+    from corrobora.export.markings import as_visibility, event_visible
+
+    shown = as_visibility(visible)
     rows = store.export_events(f, ids=ids)
     while batch := list(islice(rows, chunk)):
         reports: dict[str, list[dict[str, Any]]] = {}
@@ -68,7 +74,8 @@ def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: in
             # list(DISTINCT ...) has no order: sorted, so every export is the same bytes.
             e["actors"] = sorted(e.get("actors") or [], key=lambda a: (
                 a["role"], a["text"], a["actor_id"] or "", a["acled_name"] or ""))
-            yield e
+            if event_visible(e, shown):
+                yield e
 
 
 def sub_event_type(event: dict[str, Any]) -> str | None:

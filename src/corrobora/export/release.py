@@ -25,6 +25,7 @@ from corrobora.export.acled import codebook as acled_codebook
 from corrobora.export.records import actor_records, events_with_reports
 
 if TYPE_CHECKING:
+    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import Store
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -50,7 +51,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "fatalities_min": "Lowest reported death toll.",
         "fatalities_max": "Highest reported death toll (null: no upper bound stated).",
         "actors": "Actors named by the reports: text, actor_id, role (actor1, actor2, "
-                  "assoc), ACLED inter code, ACLED's name for an unnamed actor.",
+                  "assoc, assoc2: associated with actor2), ACLED inter code, ACLED's name for an "
+                  "unnamed actor.",
         "n_reports": "Reports fused into the event.",
         "independent_sources": "Independent sources among them (copies and shared wire "
                                "copy count once).",
@@ -157,10 +159,18 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def write_release(store: Store, out: Path, version: str | None = None, *,
-                  with_text: bool = False, title: str = "Corrobora events") -> Path:
+def write_release(store: Store, out: Path | str, version: str | None = None, *,
+                  with_text: bool = False, title: str = "Corrobora events",
+                  visible: Visibility | Reader | None = None) -> Path:
     """The release folder `out/corrobora-events-VERSION` (VERSION defaults to today's date,
-    YYYY.MM.DD); returns its path."""
+    YYYY.MM.DD); returns its path. `visible` filters events (with their reports) and
+    documents by marking (markings.py; default: everything); the manifest names the
+    strictest marking the release carries."""
+    from corrobora.export.markings import as_visibility, row_marking, strictest
+
+    shown = as_visibility(visible)
+    carried: set[str] = set()
+    out = Path(out)
     created = datetime.now(UTC).replace(microsecond=0)
     version = version or created.strftime("%Y.%m.%d")
     if not version.replace(".", "").replace("-", "").isalnum():
@@ -172,17 +182,28 @@ def write_release(store: Store, out: Path, version: str | None = None, *,
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        events = list(events_with_reports(store, with_text=with_text))
+        # One pass over the events writes both tables a row group at a time, so memory
+        # stays flat however large the store.
+        with parquet.TableWriter("events", work / "events.parquet") as events, \
+                parquet.TableWriter("reports", work / "reports.parquet") as reports:
+            for e in events_with_reports(store, with_text=with_text, visible=shown):
+                row = parquet.event_row(e)
+                carried.add(row["marking"])
+                events.add(row)
+                for r in e["report_rows"]:
+                    reports.add(parquet.report_row(r))
+        documents = parquet.TableWriter("documents", work / "documents.parquet")
+        with documents:
+            for d in store.export_document_rows(with_text=with_text):
+                if shown(d):
+                    carried.add(row_marking(d))
+                    documents.add(d)
         counts = {
-            "events": parquet.write("events", parquet.event_rows(events),
-                                    work / "events.parquet"),
-            "reports": parquet.write("reports", parquet.report_rows(events),
-                                     work / "reports.parquet"),
+            "events": events.rows,
+            "reports": reports.rows,
             "actors": parquet.write("actors", parquet.actor_rows(actor_records(store)),
                                     work / "actors.parquet"),
-            "documents": parquet.write("documents",
-                                       store.export_document_rows(with_text=with_text),
-                                       work / "documents.parquet"),
+            "documents": documents.rows,
         }
         (work / "codebook.md").write_text(codebook_markdown(version), "utf-8")
         files = {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
@@ -190,7 +211,7 @@ def write_release(store: Store, out: Path, version: str | None = None, *,
         manifest: dict[str, Any] = {
             "title": title, "version": version, "created": created.isoformat(),
             "generator": f"corrobora {_version()}", "counts": counts,
-            "documents_text": with_text, "marking": "TLP:CLEAR",
+            "documents_text": with_text, "marking": strictest(carried),
             "files": files,
             "cite": f"{title}, release {version} ({created.date().isoformat()}), made with "
                     "Corrobora from public reporting. Cite the version; check files against "

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from corrobora.export import FORMATS
 
 if TYPE_CHECKING:
+    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import EventFilter, Store
 
 BOM = "\ufeff"
@@ -63,19 +64,27 @@ def _jsonl(rows: Any, dst: IO[str], default: Callable[[Any], Any]) -> None:
 
 def export(store: Store, kind: str, fmt: str, output: str, *,
            f: EventFilter | None = None, actor_rows: list[dict[str, Any]] | None = None,
-           default: Callable[[Any], Any] | None = None) -> None:
+           default: Callable[[Any], Any] | None = None,
+           visible: Visibility | Reader | None = None) -> None:
     """Write `kind` as `fmt` to `output`. `actor_rows` are the actor records already merged
-    with the registry (records.actor_records needs a writable store)."""
+    with the registry (records.actor_records needs a writable store). `visible` filters
+    events and documents by their markings (markings.py; default: everything)."""
     from corrobora.export import acled, ftm, geojson, misp, parquet, stix
+    from corrobora.export.markings import as_visibility, everything
     from corrobora.export.records import actor_names, event_record, events_with_reports
 
     check(kind, fmt)
+    shown = as_visibility(visible)
     if kind == "documents":
+        hidden = set() if shown is everything else {
+            d["id"] for d in store.export_document_rows() if not shown(d)}
         with _target(output, binary=fmt == "parquet") as dst:
             if fmt == "parquet":
-                parquet.write("documents", store.export_document_rows(), dst)
+                parquet.write("documents", (d for d in store.export_document_rows()
+                                            if d["id"] not in hidden), dst)
             else:
-                _jsonl(store.export_documents(), dst, default or str)
+                _jsonl((d for d in store.export_documents() if d["id"] not in hidden), dst,
+                       default or str)
         return
     if kind == "actors":
         rows = actor_rows if actor_rows is not None else []
@@ -85,19 +94,21 @@ def export(store: Store, kind: str, fmt: str, output: str, *,
             else:
                 _jsonl(rows, dst, default or str)
         return
-    if fmt == "jsonl":
+    if fmt in ("jsonl", "csv"):
+        # These need no report rows; read them only to filter by marking.
+        rows = store.export_events(f) if shown is everything else events_with_reports(
+            store, f, with_text=False, visible=shown)
         with _target(output) as dst:
-            _jsonl((event_record(r) for r in store.export_events(f)), dst, default or str)
-        return
-    if fmt == "csv":
-        from corrobora.web.serialize import EVENT_CSV_COLUMNS, csv_lines
+            if fmt == "jsonl":
+                _jsonl((event_record(r) for r in rows), dst, default or str)
+            else:
+                from corrobora.web.serialize import EVENT_CSV_COLUMNS, csv_lines
 
-        with _target(output) as dst:
-            dst.write(BOM)
-            for line in csv_lines(EVENT_CSV_COLUMNS, store.export_events(f)):
-                dst.write(line)
+                dst.write(BOM)
+                for line in csv_lines(EVENT_CSV_COLUMNS, rows):
+                    dst.write(line)
         return
-    events = events_with_reports(store, f)
+    events = events_with_reports(store, f, visible=shown)
     if fmt == "parquet":
         with _target(output, binary=True) as dst:
             parquet.write("events", parquet.event_rows(events), dst)

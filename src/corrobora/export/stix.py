@@ -12,7 +12,9 @@ Each event becomes a `report` (its reports' documents as external references, it
 - relationships with the event's confidence and dates: the acting side `targets` the place
   and the other side (`related-to` between two threat actors).
 Every object carries the TLP 2.0 marking of the OASIS definition (TLP:CLEAR for public
-reporting: markings.py). Ids are deterministic: UUIDv5 in the STIX namespace of §2.9 over the
+reporting: markings.py): an event's objects its marking, a source the marking of the report
+that names it when the row has one, an object several events share the least restricted of
+theirs. Ids are deterministic: UUIDv5 in the STIX namespace of §2.9 over the
 canonical JSON (the stix2 library's RFC 8785 canonicaliser) of the object's identifying
 fields, the same fields OpenCTI's client (pycti) derives its ids from, so a re-export or a
 re-import into OpenCTI merges with what is there instead of duplicating it.
@@ -28,7 +30,7 @@ from typing import Any
 
 from stix2.canonicalization.Canonicalize import canonicalize
 
-from corrobora.export.markings import event_marking, normalise
+from corrobora.export.markings import event_marking, least_strict, normalise, row_marking
 
 NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # STIX 2.1 §2.9
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -40,6 +42,7 @@ TLP_IDS = {
     "TLP:AMBER+STRICT": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
     "TLP:RED": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
+_TLP_NAMES = {v: k for k, v in TLP_IDS.items()}
 RELIABILITY = {"A": "A - Completely reliable", "B": "B - Usually reliable",
                "C": "C - Fairly reliable", "D": "D - Not usually reliable",
                "E": "E - Unreliable", "F": "F - Reliability cannot be judged"}
@@ -98,7 +101,13 @@ class BundleBuilder:
                 "created_by_ref": self.producer, "object_marking_refs": [TLP_IDS[marking]]}
 
     def _put(self, obj: dict[str, Any]) -> str:
-        self.objects.setdefault(obj["id"], obj)
+        known = self.objects.setdefault(obj["id"], obj)
+        if known is not obj and known["object_marking_refs"] != obj["object_marking_refs"]:
+            # An object several events share (a place, an actor, a source) is disclosed by
+            # the least restricted of them: it carries that marking.
+            least = least_strict(_TLP_NAMES[m] for m in (*known["object_marking_refs"],
+                                                         *obj["object_marking_refs"]))
+            known["object_marking_refs"] = [TLP_IDS[least]]
         return obj["id"]
 
     def _location(self, e: dict[str, Any], created: str, marking: str) -> str | None:
@@ -198,8 +207,9 @@ class BundleBuilder:
         refs_ext = []
         for r in reports:
             if r.get("source"):
+                # A source is as marked as the report that names it, when the row says.
                 refs.append(self._source(r["source"], r.get("source_reliability"), created,
-                                         marking))
+                                         row_marking(r, marking)))
             ref = {"source_name": r.get("source") or "document", "external_id": r["document_id"]}
             if r.get("url"):
                 ref["url"] = r["url"]

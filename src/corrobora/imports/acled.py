@@ -79,21 +79,24 @@ def parse_row(row: dict[str, str], line: int, actors: ActorMapper,
             ref.inter = inter
             ref.acled_name = clean(row.get(name_key))
             refs.append(ref)
-        # Associated actors are listed "A; B".
+        # Associated actors are listed "A; B"; those of actor2 are stored as "assoc2", so
+        # the ACLED export puts them back on their side.
         for assoc in (row.get(assoc_key) or "").split(";"):
-            ref = actors.ref(assoc, "assoc")
+            ref = actors.ref(assoc, "assoc2" if role == "actor2" else "assoc")
             if ref:
+                ref.acled_name = clean(assoc)
                 refs.append(ref)
     our = refine(our, refs, actors.registry, hints)
 
     sources = clean(row.get("source"))
     notes = clean(row.get("notes"))
+    sides = [r for r in refs if not r.role.startswith("assoc")]
     what = f"{event_type}" + (f" / {sub}" if sub else "")
     # The rendering ends with the notes and then the sources: rendered_notes_and_sources
     # reads them back (the ACLED CSV export writes them out again).
     text = (f"ACLED {row_id}, {day.isoformat()}: {what}"
             f"{' in ' + ', '.join(c for c in (location, *context) if c) if location else ''}"
-            f"{'; ' + ' vs '.join(r.text for r in refs if r.role != 'assoc') if refs else ''}"
+            f"{'; ' + ' vs '.join(r.text for r in sides) if refs else ''}"
             f"{'; ' + str(fatalities) + ' fatalities' if fatalities is not None else ''}."
             f"{' ' + notes if notes else ''}{' (sources: ' + sources + ')' if sources else ''}")
     start = text.index(what)

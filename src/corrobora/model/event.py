@@ -22,7 +22,7 @@ class Range:
 class ActorRef:
     text: str
     role: str
-    """actor1 (who acts), actor2 (who is acted upon), or assoc."""
+    """actor1 (who acts), actor2 (who is acted upon), or assoc (assoc2: with actor2)."""
     actor_id: str | None = None
     """The registry actor; None for a name the registry does not know."""
     start: int | None = None

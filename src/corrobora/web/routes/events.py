@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from corrobora.export.run import BOM
 from corrobora.store import Store
@@ -96,10 +95,9 @@ def _download(store: Store, q: EventQuery, fmt: str) -> StreamingResponse:
             _with_bom(acled.lines(events, actor_names(store))),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="events-acled.csv"'})
-    buf = io.StringIO()
-    geojson.write(events, buf, default=jsonable)
-    return Response(buf.getvalue(), media_type="application/geo+json",
-                    headers={"Content-Disposition": 'attachment; filename="events.geojson"'})
+    return StreamingResponse(
+        geojson.chunks(events, default=jsonable), media_type="application/geo+json",
+        headers={"Content-Disposition": 'attachment; filename="events.geojson"'})
 
 
 def _all_events(store: Store, q: EventQuery) -> Any:
