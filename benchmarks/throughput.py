@@ -1,15 +1,19 @@
 """Documents per second of the per-document stage, side by side on the same news-stream texts:
-the bare en_core_web_sm pipeline, `corrobora extract` in one process, on a pool of workers,
-on Spark local[2], and `corrobora ingest` with 1 and N workers. Peak memory is the resident
-memory of the whole process tree (parent, workers, Spark's JVM and Python workers), sampled.
+the bare spaCy small pipeline of the language, `corrobora extract` in one process, on a pool
+of workers, on Spark local[2], and `corrobora ingest` with 1 and N workers. Peak memory of the
+whole process tree (parent, fork server, workers, Spark's JVM and Python workers), sampled, as
+RSS summed (pages shared by workers counted in each) and as PSS (each shared page divided
+among the processes that share it: what the tree really costs).
 
     .venv/bin/python benchmarks/throughput.py -n 100                      # all modes
     .venv/bin/python benchmarks/throughput.py -n 1000 --modes single pool # a memory series
+    .venv/bin/python benchmarks/throughput.py -n 56 --corpus communiques  # Spanish
 
 Each mode runs as its own command, models loaded in it: times include start-up (loading the
 models, starting workers or Spark), which weighs on small N; ratios to `bare` are printed.
 One JSON line per mode, then a table. The texts are the first N documents of the archive,
-written as JSONL (ids n00000...) into --work.
+written as JSONL (ids n00000...) into --work; with `--corpus communiques`, the 14 SEDENA
+development communiqués (Spanish) repeated to N, each copy with its own id and URL.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from pathlib import Path
 
 SHARED = Path(os.environ.get("CORROBORA_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 ARCHIVE = SHARED / "data/news-stream/news_2024-07-16_to_2024-08-01.tar.gz"
+COMMUNIQUES = SHARED / "data/mexico/sedena-dev/sedena.dev.input.jsonl"
 MODES = ("bare", "single", "pool", "spark", "ingest1", "ingestN")
 
-BARE = """
-import sys, json, spacy
+BARE = r"""
+import sys, json, spacy, warnings
 from corrobora.extract.nlp import MODELS
-nlp = spacy.load(MODELS["en"])
+warnings.filterwarnings("ignore", message=r"\[W095\]")
+nlp = spacy.load(MODELS[sys.argv[2]])
 texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
 n = sum(1 for _ in nlp.pipe(texts, batch_size=16))
 print(n)
@@ -58,8 +64,30 @@ def write_docs(n: int, path: Path) -> int:
     return count
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants."""
+def write_communiques(n: int, path: Path) -> int:
+    rows = [json.loads(line) for line in COMMUNIQUES.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            row = dict(rows[i % len(rows)], id=f"c{i:05d}", lang="es",
+                       url=f"https://example.org/comunicado/{i}")
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return n
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes (RSS summed, PSS summed) of a process and all its descendants."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -79,20 +107,21 @@ def _tree_rss(root: int) -> int:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
-    return sum(rss.get(p, 0) for p in tree)
+    return sum(rss.get(p, 0) for p in tree), sum(_pss(p) for p in tree)
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes of the command's process tree."""
-    peak = 0
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall seconds and peak resident bytes (RSS, PSS) of the command's process tree."""
+    peak = peak_pss = 0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.wait(0.25):
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, pss = _tree_rss(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -102,7 +131,7 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     sampler.join()
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr.decode()[-2000:]}")
-    return elapsed, peak
+    return elapsed, peak, peak_pss
 
 
 def main() -> None:
@@ -111,13 +140,19 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="pool and ingestN workers")
     ap.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     ap.add_argument("--work", default="out/throughput")
+    ap.add_argument("--corpus", choices=("news", "communiques"), default="news")
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    docs = work / f"news{args.n}.jsonl"
-    n = write_docs(args.n, docs)
+    if args.corpus == "news":
+        docs, lang = work / f"news{args.n}.jsonl", "en"
+        n = write_docs(args.n, docs)
+    else:
+        docs, lang = work / f"communiques{args.n}.jsonl", "es"
+        n = write_communiques(args.n, docs)
+    chars = sum(len(json.loads(line)["text"]) for line in docs.open(encoding="utf-8"))
     # Spark's unit of work is a file: the same documents cut into 4 files per worker.
-    parts = work / f"news{args.n}-parts"
+    parts = work / f"{docs.stem}-parts"
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir()
     lines = docs.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -131,7 +166,7 @@ def main() -> None:
                PYSPARK_DRIVER_PYTHON=py)
     w = str(args.workers)
     commands = {
-        "bare": [py, "-c", BARE, str(docs)],
+        "bare": [py, "-c", BARE, str(docs), lang],
         "single": [*cli, "extract", str(docs), "-o", str(work / "single.jsonl"),
                    "--workers", "1"],
         "pool": [*cli, "extract", str(docs), "-o", str(work / "pool.jsonl"), "--workers", w],
@@ -150,10 +185,12 @@ def main() -> None:
                 shutil.rmtree(target)
             else:
                 target.unlink(missing_ok=True)
-        elapsed, peak = run(commands[mode], env)
-        results[mode] = {"mode": mode, "docs": n, "seconds": round(elapsed, 1),
-                         "docs_per_s": round(n / elapsed, 2),
-                         "peak_rss_mib": round(peak / 2**20)}
+        elapsed, peak, peak_pss = run(commands[mode], env)
+        results[mode] = {"mode": mode, "corpus": args.corpus, "docs": n,
+                         "seconds": round(elapsed, 1), "docs_per_s": round(n / elapsed, 2),
+                         "kchars_per_s": round(chars / elapsed / 1000, 1),
+                         "peak_rss_mib": round(peak / 2**20),
+                         "peak_pss_mib": round(peak_pss / 2**20)}
         print(json.dumps(results[mode]), flush=True)
     same = None
     if {"single", "pool"} <= results.keys():
@@ -162,10 +199,12 @@ def main() -> None:
     print(f"\n{n} documents · {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end"
           + (f" · pool output identical to single: {same}" if same is not None else ""))
-    print("| mode | docs/s | time vs bare | peak RSS MiB |\n|---|---|---|---|")
+    print("| mode | docs/s | k chars/s | time vs bare | peak RSS MiB | peak PSS MiB |\n"
+          "|---|---|---|---|---|---|")
     for r in results.values():
         ratio = f"{r['seconds'] / base:.2f}×" if base else "-"
-        print(f"| {r['mode']} | {r['docs_per_s']} | {ratio} | {r['peak_rss_mib']} |")
+        print(f"| {r['mode']} | {r['docs_per_s']} | {r['kchars_per_s']} | {ratio} | "
+              f"{r['peak_rss_mib']} | {r['peak_pss_mib']} |")
 
 
 if __name__ == "__main__":

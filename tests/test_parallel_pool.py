@@ -139,3 +139,43 @@ def test_worker_counts_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert 1 <= default_workers() <= (os.cpu_count() or 1)
     result = runner.invoke(app, ["extract", "-", "--workers", "0"], input="")
     assert result.exit_code == 2 and "--workers" in result.stderr
+
+
+def test_workers_share_the_models_memory_of_the_process_that_loaded_them(
+        pool: ExtractPool) -> None:
+    """Workers are forked from a fork server that loaded the models (corrobora/preload.py):
+    the models' pages are shared, not loaded again in each worker (about 1.1 GB each)."""
+    rollup = Path("/proc/self/smaps_rollup")
+    if not rollup.exists():
+        pytest.skip("needs Linux /proc")
+    pool.extract_isolated(_docs(), lambda doc, problem: pytest.fail(problem))
+    # Read in a worker: a bound method of a Path pickles by value.
+    text = pool._start().submit(rollup.read_text).result()
+    kib = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines()[1:]}
+    shared = kib["Shared_Clean"] + kib["Shared_Dirty"]
+    assert shared > 400 * 1024, text  # the language detectors alone are ~330 MB
+
+
+def test_a_document_repeated_in_the_next_batch_is_stored_once_with_workers(
+        tmp_path: Path, stored_rows: Callable[[Path], dict[str, list[tuple[object, ...]]]],
+        pool: ExtractPool) -> None:
+    """The pool extracts the next batch while the last is stored: a document of the next
+    batch that repeats one of the batch in flight (its text, or its id with another text)
+    is judged as one process judges it, after that batch is stored."""
+    docs = [(f"doc-{i}", t) for i, t in enumerate(TEXTS)]
+    items = [*docs[:4], ("doc-again", TEXTS[3]), ("doc-1", "Another text with the same id."),
+             *docs[4:]]
+
+    def read() -> list[Document]:
+        return [Document(text=t, origin=f"t{i}.txt", id=doc_id)
+                for i, (doc_id, t) in enumerate(items)]
+
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    with Store(one) as store:
+        first = Ingestor(store, batch_size=4).ingest(read())
+    with Store(two) as store:
+        second = Ingestor(store, batch_size=4, pool=pool).ingest(read())
+    assert (first.new, first.already_stored, first.failed) == (5, 1, 1)
+    assert (second.new, second.already_stored, second.failed) == (5, 1, 1)
+    assert second.failures == first.failures
+    assert stored_rows(one) == stored_rows(two)

@@ -212,11 +212,11 @@ class Extractor:
             clock.run()
             yield doc, self._from_parts(doc, done, clock)
 
-    def _entities(self, parsed: Doc, lang: str) -> list[Entity]:
+    def _entities(self, parsed: Doc, text: str, lang: str) -> list[Entity]:
         found = entities.entities(parsed, lang)
         # The English model learnt from Reuters news; the Spanish one knows Mexican states.
         if model_lang(lang) == "en":
-            found = entities.relabel_containers(found, parsed.text, self.resolver.is_region)
+            found = entities.relabel_containers(found, text, self.resolver.is_region)
         return found
 
     def _from_parts(self, doc: Document, parts: list[tuple[int, Doc, str]],
@@ -225,7 +225,8 @@ class Extractor:
         language (one part for most documents), with offsets in the whole document."""
         ents = []
         for off, parsed, lang in parts:
-            ents += [_shifted(e, off) for e in self._entities(parsed, lang)]
+            text = doc.text[off:off + _text_len(parsed)]
+            ents += [_shifted(e, off) for e in self._entities(parsed, text, lang)]
             clock.check("entities")
         if doc.toponyms is not None:
             spans = doc.toponyms
@@ -239,7 +240,7 @@ class Extractor:
                     spans.append(cued)
             spans.sort()
         # The document's language and type are those of its main part, the longest.
-        _, main, main_lang = max(parts, key=lambda part: len(part[1].text))
+        _, main, main_lang = max(parts, key=lambda part: _text_len(part[1]))
         places = self.resolver.resolve(doc.text, spans, lang=main_lang)
         clock.check("places")
         found_dates: list[DateMention] = []
@@ -247,7 +248,7 @@ class Extractor:
         found_attr: list[Attribution] = []
         found_events: list[EventReport] = []
         for off, parsed, lang in parts:
-            end = off + len(parsed.text)
+            end = off + _text_len(parsed)
             local = [_shifted(p, -off) for p in places if off <= p.start and p.end <= end]
             part_ents = [_shifted(e, -off) for e in ents if off <= e.start and e.end <= end]
             part_dates = dates.dates(parsed, lang, doc.published_at)
@@ -272,6 +273,14 @@ class Extractor:
             dates=found_dates, numbers=found_numbers, attributions=found_attr,
             events=found_events, event_type=event_type,
         )
+
+
+def _text_len(parsed: Doc) -> int:
+    """len(parsed.text), without joining the text again from its tokens (Doc.text does)."""
+    if not len(parsed):
+        return 0
+    last = parsed[-1]
+    return last.idx + len(last.text_with_ws)
 
 
 _Spanned = TypeVar("_Spanned", Entity, Place, DateMention, NumberMention, Attribution)

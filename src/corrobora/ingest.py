@@ -38,7 +38,7 @@ from corrobora.store import Batch, Store
 from corrobora.text import fingerprint
 
 if TYPE_CHECKING:
-    from corrobora.parallel import ExtractPool
+    from corrobora.parallel import Extracting, ExtractPool
     from corrobora.store.access import Marking
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,24 @@ def _hid(*parts: object) -> str:
 
 
 Item = Document | ReadFailure
+
+
+@dataclass(slots=True)
+class _Started:
+    """A batch screened (failures, the documents not stored yet) and being extracted."""
+
+    chunk: list[Item]
+    fresh: list[Document]
+    failures: list[dict[str, str]]
+    extracting: Extracting | None
+    """The pool's extraction of `fresh`; None: extracted here, when the batch is finished."""
+
+    def holds(self, chunk: list[Item]) -> bool:
+        """Whether a document of `chunk` has the text or the id of one of this batch."""
+        hashes = {d.content_hash for d in self.fresh}
+        ids = {d.document_id for d in self.fresh}
+        return any(isinstance(d, Document) and (d.content_hash in hashes or d.document_id in ids)
+                   for d in chunk)
 
 
 def where(doc: Document) -> str:
@@ -176,11 +194,26 @@ class Ingestor:
 
     def ingest(self, items: Iterable[Document | ReadFailure],
                progress: Callable[[int], None] | None = None) -> IngestSummary:
+        """Ingest batch by batch. With a pool, the workers extract the next batch while this
+        process stores and fuses the last; each batch is still stored in input order, in its
+        own transaction, as without a pool."""
         summary = IngestSummary()
+        pending: _Started | None = None
         for chunk in _batches(items, self.batch_size):
-            self._ingest_batch(chunk, summary)
-            if progress:
-                progress(len(chunk))
+            if pending is not None and pending.holds(chunk):
+                # A document of this batch is one of the batch in flight (same text or id):
+                # whether it is new depends on how that one is stored, so it waits.
+                self._finish(pending, summary, progress)
+                pending = None
+            started = self._start_batch(chunk, summary)
+            if self.pool is None:
+                self._finish(started, summary, progress)
+                continue
+            if pending is not None:
+                self._finish(pending, summary, progress)
+            pending = started
+        if pending is not None:
+            self._finish(pending, summary, progress)
         return summary
 
     def ingest_reports(self, items: Iterable[tuple[Document, list[EventReport]]],
@@ -228,9 +261,10 @@ class Ingestor:
 
     # -- one batch ------------------------------------------------------------------------
 
-    def _ingest_batch(self, chunk: list[Document | ReadFailure], summary: IngestSummary) -> None:
-        """One transaction for the batch; a document that fails anywhere is reported with one
-        line and skipped, and the rest of its batch is stored."""
+    def _start_batch(self, chunk: list[Document | ReadFailure], summary: IngestSummary
+                     ) -> _Started:
+        """Screen a batch and start extracting what is new in it (on the pool, when there
+        is one: its result is collected by `_finish`)."""
         failures = [{"origin": path_name(f.origin), "problem": f.problem}
                     for f in chunk if isinstance(f, ReadFailure)]
         docs = []
@@ -241,8 +275,25 @@ class Ingestor:
             else:
                 docs.append(doc)
         fresh = self._new_documents(docs, failures, summary)
-        extracted = self._extract(fresh, failures)
+        extracting = self.pool.submit(fresh) if self.pool is not None else None
+        return _Started(chunk, fresh, failures, extracting)
+
+    def _finish(self, started: _Started, summary: IngestSummary,
+                progress: Callable[[int], None] | None) -> None:
+        """One transaction for the batch; a document that fails anywhere is reported with one
+        line and skipped, and the rest of its batch is stored."""
+        failures = started.failures
+
+        def failed(doc: Document, problem: str) -> None:
+            failures.append(self._failure(doc, problem))
+
+        if started.extracting is not None:
+            extracted = started.extracting.result(failed)
+        else:
+            extracted = extract_isolated(self.extractor, started.fresh, failed)
         self._store_isolated(extracted, failures, summary)
+        if progress:
+            progress(len(started.chunk))
 
     def _store_isolated(self, extracted: list[tuple[Document, Extraction]],
                         failures: list[dict[str, str]], summary: IngestSummary, *,
@@ -269,15 +320,6 @@ class Ingestor:
     @staticmethod
     def _failure(doc: Document, problem: str) -> dict[str, str]:
         return {"origin": path_name(where(doc)), "problem": problem}
-
-    def _extract(self, docs: list[Document],
-                 failures: list[dict[str, str]]) -> list[tuple[Document, Extraction]]:
-        def failed(doc: Document, problem: str) -> None:
-            failures.append(self._failure(doc, problem))
-
-        if self.pool is not None:
-            return self.pool.extract_isolated(docs, failed)
-        return extract_isolated(self.extractor, docs, failed)
 
     def _store(self, extracted: list[tuple[Document, Extraction]], failures: list[dict[str, str]],
                summary: IngestSummary, *, structured: bool = False) -> None:

@@ -26,6 +26,7 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from corrobora.model import Document, Extraction
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WORKERS_ENV = "CORROBORA_WORKERS"
+SETTINGS_PREFIX = "CORROBORA_"
 CHUNK = 16
 """Documents per task: the Extractor's spaCy batch (PIPE_BATCH), so a worker parses as one
 process does, and a batch of 64 keeps two workers busy."""
@@ -102,36 +104,58 @@ _EXTRACTOR: Extractor | None = None
 
 
 def _init_worker(threads: int) -> None:
-    """Load what every document needs once, before the first task."""
+    """Take the models the fork server loaded (corrobora/preload.py), or load them here
+    (a spawned worker, or a fork server whose preload failed), before the first task."""
     global _EXTRACTOR
     # Ctrl-C reaches the whole process group: the parent stops the run, workers just end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from threadpoolctl import threadpool_limits
 
-    from corrobora.extract.nlp import load_pipeline
-    from corrobora.extractor import Extractor
+    from corrobora import preload
 
     threadpool_limits(threads)  # BLAS threads: the cores are shared by the workers
-    _EXTRACTOR = Extractor()
-    _ = _EXTRACTOR.resolver, _EXTRACTOR.actors
-    load_pipeline("en")  # other languages' models load at their first document, once
+    _EXTRACTOR = preload.EXTRACTOR
+    if _EXTRACTOR is None:
+        from corrobora.extract.nlp import load_pipeline
+        from corrobora.extractor import Extractor
+
+        _EXTRACTOR = Extractor()
+        _ = _EXTRACTOR.resolver, _EXTRACTOR.actors
+        load_pipeline("en")  # other languages' models load at their first document, once
 
 
-def _extract_task(docs: list[Document], budget: str | None) -> list[Outcome]:
-    from corrobora.extractor import BUDGET_ENV
+def _settings() -> dict[str, str]:
+    """The parent's CORROBORA_* settings (time budget, switches read at each call): a task
+    runs under those in force at its call, as in one process, not those the fork server
+    started with."""
+    return {k: v for k, v in os.environ.items() if k.startswith(SETTINGS_PREFIX)}
+
+
+def _extract_task(docs: list[Document], settings: dict[str, str]) -> list[Outcome]:
     from corrobora.ingest import extract_isolated
 
     assert _EXTRACTOR is not None, "worker not initialised"
-    # The time budget in force is the parent's at the call, as in one process.
-    if budget is None:
-        os.environ.pop(BUDGET_ENV, None)
-    else:
-        os.environ[BUDGET_ENV] = budget
+    for name in [k for k in os.environ if k.startswith(SETTINGS_PREFIX)]:
+        if name not in settings:
+            del os.environ[name]
+    os.environ.update(settings)
     problems: dict[int, str] = {}
     done = extract_isolated(_EXTRACTOR, docs,
                             lambda doc, problem: problems.__setitem__(id(doc), problem))
     found = {id(doc): ext for doc, ext in done}
     return [(doc, found.get(id(doc)), problems.get(id(doc))) for doc in docs]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fork server that loaded the models (corrobora/preload.py): they
+    start at once and share the models' memory copy-on-write. Where there is no fork server
+    (Windows), spawned workers that load their own."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # Read by the fork server when it starts (once per process): models loaded there once.
+    ctx.set_forkserver_preload(["corrobora.preload"])
+    return ctx
 
 
 # -- in the parent ---------------------------------------------------------------------------
@@ -146,6 +170,7 @@ class ExtractPool:
         self.chunk = max(1, chunk)
         self._extractor = extractor
         self._executor: ProcessPoolExecutor | None = None
+        self._generation = 0
 
     @property
     def extractor(self) -> Extractor:
@@ -174,10 +199,10 @@ class ExtractPool:
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
             threads = max(1, usable_cores() // self.workers)
-            # spawn: a fork would copy the parent's DuckDB and BLAS threads in whatever state
-            # they are in; a fresh interpreter loads only what extraction needs.
+            # Not a fork of this process: that would copy its DuckDB connection and threads
+            # in whatever state they are in. A fork server is a fresh interpreter.
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                self.workers, mp_context=_context(),
                 initializer=_init_worker, initargs=(threads,))
         return self._executor
 
@@ -185,34 +210,79 @@ class ExtractPool:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        self._generation += 1
         return self._start()
+
+    def _submit(self, chunk: list[Document], settings: dict[str, str]) -> _Task:
+        return _Task(self._generation, self._start().submit(_extract_task, chunk, settings))
 
     def extract_isolated(self, docs: Sequence[Document],
                          failed: Callable[[Document, str], object]
                          ) -> list[tuple[Document, Extraction]]:
         """As `corrobora.ingest.extract_isolated`: extractions in input order, each document
         that fails passed to `failed` with its one line (in input order) and left out."""
-        from corrobora.ingest import extract_isolated
+        return self.submit(docs).result(failed)
 
+    def submit(self, docs: Sequence[Document]) -> Extracting:
+        """Start extracting a batch and return at once: the workers extract it while the
+        caller stores the batch before (ingest) or writes what it has. `result` gives what
+        `extract_isolated` would. A batch extracted here (one worker, or a small first
+        batch) is extracted when its result is asked for."""
         docs = list(docs)
         if self.workers == 1 or (not self.started and len(docs) <= self.chunk):
-            return extract_isolated(self.extractor, docs, failed)
-        from corrobora.extractor import BUDGET_ENV
-
-        executor = self._start()
-        budget = os.environ.get(BUDGET_ENV)
+            return Extracting(self, docs, [], [])
+        settings = _settings()
         chunks = [docs[i:i + self.chunk] for i in range(0, len(docs), self.chunk)]
-        futures: list[Future[list[Outcome]]] = [executor.submit(_extract_task, c, budget)
-                                                for c in chunks]
-        done: list[tuple[Document, Extraction]] = []
-        for i, chunk in enumerate(chunks):
+        return Extracting(self, docs, chunks, [self._submit(c, settings) for c in chunks],
+                          settings)
+
+    def _one_at_a_time(self, chunk: list[Document], settings: dict[str, str]
+                       ) -> list[Outcome]:
+        """A chunk whose worker died, extracted again one document per task on a fresh pool,
+        so the death is pinned on the document that causes it."""
+        log.debug("a worker died; extracting its chunk one document at a time")
+        outcomes: list[Outcome] = []
+        executor = self._restart()
+        for doc in chunk:
             try:
-                outcomes = futures[i].result()
+                (outcome,) = executor.submit(_extract_task, [doc], settings).result()
             except BrokenProcessPool:
-                outcomes = self._one_at_a_time(chunk, budget)
-                # The chunks after it died with the pool: submitted again, whole.
-                futures[i + 1:] = [self._start().submit(_extract_task, c, budget)
-                                   for c in chunks[i + 1:]]
+                outcome = (doc, None, "failed (the worker process extracting it died: out of "
+                                      "memory or killed)")
+                executor = self._restart()
+            outcomes.append(outcome)
+        return outcomes
+
+
+@dataclass(slots=True)
+class _Task:
+    generation: int
+    """Which of the pool's executors runs it: a task of an executor since replaced died with
+    it, and is submitted again whole."""
+    future: Future[list[Outcome]]
+
+
+@dataclass(slots=True)
+class Extracting:
+    """A batch being extracted by a pool (ExtractPool.submit)."""
+
+    pool: ExtractPool
+    docs: list[Document]
+    chunks: list[list[Document]]
+    tasks: list[_Task]
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def result(self, failed: Callable[[Document, str], object]
+               ) -> list[tuple[Document, Extraction]]:
+        """The extractions in input order; each document that fails is passed to `failed`
+        with its one line (in input order) and left out."""
+        if not self.chunks:
+            from corrobora.ingest import extract_isolated
+
+            return extract_isolated(self.pool.extractor, self.docs, failed)
+        done: list[tuple[Document, Extraction]] = []
+        for i, chunk in enumerate(self.chunks):
+            outcomes = self._outcomes(i)
             for doc, (worked, ext, problem) in zip(chunk, outcomes, strict=True):
                 # What the worker learnt of the document (its language) is the parent's too.
                 doc.lang, doc.extra = worked.lang, worked.extra
@@ -222,18 +292,24 @@ class ExtractPool:
                     done.append((doc, ext))
         return done
 
-    def _one_at_a_time(self, chunk: list[Document], budget: str | None) -> list[Outcome]:
-        """A chunk whose worker died, extracted again one document per task on a fresh pool,
-        so the death is pinned on the document that causes it."""
-        log.debug("a worker died; extracting its chunk one document at a time")
-        outcomes: list[Outcome] = []
-        executor = self._restart()
-        for doc in chunk:
+    def _outcomes(self, i: int) -> list[Outcome]:
+        pool = self.pool
+        while True:
+            task = self.tasks[i]
             try:
-                (outcome,) = executor.submit(_extract_task, [doc], budget).result()
+                return task.future.result()
             except BrokenProcessPool:
-                outcome = (doc, None, "failed (the worker process extracting it died: out of "
-                                      "memory or killed)")
-                executor = self._restart()
-            outcomes.append(outcome)
-        return outcomes
+                if task.generation == pool._generation:
+                    # Its own executor died: a document of this chunk (or of one beside it)
+                    # killed a worker; one document per task finds which.
+                    outcomes = pool._one_at_a_time(self.chunks[i], self.settings)
+                    self._again(i + 1)
+                    return outcomes
+                self._again(i)
+
+    def _again(self, first: int) -> None:
+        """Submit again, whole, the chunks from `first` on that died with an executor since
+        replaced."""
+        for j in range(first, len(self.chunks)):
+            if self.tasks[j].generation != self.pool._generation:
+                self.tasks[j] = self.pool._submit(self.chunks[j], self.settings)

@@ -208,7 +208,7 @@ def extract(
     Example: corrobora extract docs.jsonl -o extracted.jsonl --workers 2
     """
     from corrobora.model import Document, ReadFailure
-    from corrobora.parallel import ExtractPool
+    from corrobora.parallel import Extracting, ExtractPool
     from corrobora.sources.base import path_name
     from corrobora.sources.jsonl import read_jsonl_stream
 
@@ -234,25 +234,39 @@ def extract(
         where, _, line = item.origin.rpartition(":")
         error_line(item.problem, int(line) if where == name and line.isdigit() else None)
 
-    def chunks() -> Iterator[list[Document]]:
+    def chunks() -> Iterator[tuple[list[ReadFailure], list[Document]]]:
+        """Batches of documents, each with the lines that failed to read before it."""
+        bad: list[ReadFailure] = []
         chunk: list[Document] = []
         for item in read_jsonl_stream(src, name):
             if isinstance(item, ReadFailure):
-                read_failure(item)
+                bad.append(item)
                 continue
             chunk.append(item)
             if len(chunk) >= 64:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+                yield bad, chunk
+                bad, chunk = [], []
+        if chunk or bad:
+            yield bad, chunk
+
+    def write(bad: list[ReadFailure], extracting: Extracting) -> None:
+        for item in bad:
+            read_failure(item)
+        for _doc, ext in extracting.result(lambda doc, problem: error_line(
+                problem, doc.extra.get("line"), doc.id)):
+            dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
 
     try:
         with ExtractPool(workers) as pool:
-            for chunk in chunks():
-                for _doc, ext in pool.extract_isolated(chunk, lambda doc, problem: error_line(
-                        problem, doc.extra.get("line"), doc.id)):
-                    dst.write(json.dumps(ext.to_contract(), ensure_ascii=False) + "\n")
+            # The workers extract the next batch while this one is written.
+            pending: tuple[list[ReadFailure], Extracting] | None = None
+            for bad, chunk in chunks():
+                started = (bad, pool.submit(chunk))
+                if pending is not None:
+                    write(*pending)
+                pending = started
+            if pending is not None:
+                write(*pending)
     finally:
         if src is not sys.stdin.buffer:
             src.close()
