@@ -656,7 +656,7 @@ def _event_places(doc: Doc, sent: Span, hit: _Hit, places: list[Place], lang: st
     # A locative of another clause says where something else was ("luring him on a flight
     # to land he thought was in Mexico"): the place stays, but as one merely named.
     prep = locative(nearest)
-    own = prep is not None and _in_clause_of(prep.head, verbs)
+    own = prep is not None and _in_clause_of(prep.head, verbs, _OTHER_CLAUSES)
     return [nearest], "locative" if own else "sentence"
 
 
@@ -872,6 +872,9 @@ def _event_date(f: _Found, stated: DateMention | None
 # A clause boundary: a year hanging below one dates another clause ("the cartel, founded in
 # 1989, attacked...").
 _CLAUSES = ("relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "parataxis")
+# A place may hang below a participle of the event's own telling ("injuries sustained during an
+# operation in Tapalpa"), not below a clause of its own ("land he thought was in Mexico").
+_OTHER_CLAUSES = tuple(c for c in _CLAUSES if c != "acl")
 _IN_A_YEAR = {"in", "during", "en", "durante"}
 
 
@@ -891,18 +894,18 @@ def _in_a_past_year(doc: Doc, sent: Span, hit: _Hit, published_at: datetime | No
         prep = tok.head
         if prep is tok or fold(prep.lower_) not in _IN_A_YEAR:
             continue
-        if _in_clause_of(prep.head, verbs):
+        if _in_clause_of(prep.head, verbs, _CLAUSES):
             return True
     return False
 
 
-def _in_clause_of(node: Token, verbs: set[int]) -> bool:
+def _in_clause_of(node: Token, verbs: set[int], boundaries: tuple[str, ...]) -> bool:
     """Whether `node` hangs from one of `verbs` (token indices) without crossing into another
-    clause (a relative, adverbial or complement clause)."""
+    clause (the dependency labels of `boundaries`)."""
     for _ in range(8):
         if node.i in verbs:
             return True
-        if node.dep_ in _CLAUSES or node.head is node:
+        if node.dep_ in boundaries or node.head is node:
             return False
         node = node.head
     return False

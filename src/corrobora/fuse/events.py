@@ -223,9 +223,11 @@ def _place_score(r: dict[str, Any], e: FusedEvent, tie: str) -> float:
         return 0.0
     if r["geonameid"] == e.geonameid:
         return 1.0
-    if tie in ("group", "story") and (_weak_place(r) or e.place_weak):
+    if tie in ("group", "story") and (_weak_place(r) or (e.place_weak and r["type"] == e.type)):
         # Within one story, a place named without a locative does not make another event:
-        # "Paris police said", after "trains were sabotaged across France".
+        # "Paris police said", after "trains were sabotaged across France". A report that
+        # does say where joins an event placed only so when it tells the same kind of event
+        # ("clashes in six states" are not the killing in Tapalpa).
         return 0.4
     if tie == "place" and not _same_stated_day(r, e):
         # A state-level report of another story is the same event as a town-level one
