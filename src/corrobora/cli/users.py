@@ -103,23 +103,22 @@ def users_list(
 @users_app.command("disable")
 def users_disable(user: str, db: DbOption = Path(DEFAULT_DB)) -> None:
     """Disable a user: their tokens stop working at once (nothing they wrote is lost)."""
-    with _open(db) as store:
-        try:
-            access.set_disabled(store, user, True)
-        except access.AccessError as exc:
-            raise _fail(exc) from exc
-    err.print(f"user {shown(user)} disabled", highlight=False)
+    _set_disabled(db, user, True)
 
 
 @users_app.command("enable")
 def users_enable(user: str, db: DbOption = Path(DEFAULT_DB)) -> None:
     """Enable a disabled user again (their unrevoked tokens work again)."""
+    _set_disabled(db, user, False)
+
+
+def _set_disabled(db: Path, user: str, disabled: bool) -> None:
     with _open(db) as store:
         try:
-            access.set_disabled(store, user, False)
+            access.set_disabled(store, user, disabled)
         except access.AccessError as exc:
             raise _fail(exc) from exc
-    err.print(f"user {shown(user)} enabled", highlight=False)
+    err.print(f"user {shown(user)} {'disabled' if disabled else 'enabled'}", highlight=False)
 
 
 @users_app.command("token")
