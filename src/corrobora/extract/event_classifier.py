@@ -130,12 +130,23 @@ def lead_vectors(texts: Sequence[str], lead_words: Leads = LEAD_WORDS,
     return average_units([vecs[[row[c] for c in per_lead]] for per_lead in cuts])
 
 
+def document_lead_vector(doc: Doc, lead_words: Leads = LEAD_WORDS) -> np.ndarray:
+    """(384,): lead_vectors of the parsed document's text, computed once per document and
+    kept on it: the eventhood gate reads it before the events are typed, the typing after."""
+    key = ("e5_lead", lead_lengths(lead_words))
+    if key not in doc.user_data:
+        doc.user_data[key] = lead_vectors([doc.text.strip()], lead_words)[0]
+    return doc.user_data[key]
+
+
 def featurize(items: list[Evidence], prototypes: np.ndarray,
-              embedder: E5Embedder | None = None, lead_words: Leads = LEAD_WORDS) -> np.ndarray:
+              embedder: E5Embedder | None = None, lead_words: Leads = LEAD_WORDS,
+              lead: np.ndarray | None = None) -> np.ndarray:
     """Feature matrix (n, d) for a batch: [e5 lead vector (lead_vectors: the first
-    lead_words words of the text) | its cosines to the label prototypes | log1p trigger
-    scores | log1p report scores]. The order is part of the model format."""
-    lead = lead_vectors([x.text for x in items], lead_words, embedder)
+    lead_words words of the text, unless given) | its cosines to the label prototypes |
+    log1p trigger scores | log1p report scores]. The order is part of the model format."""
+    if lead is None:
+        lead = lead_vectors([x.text for x in items], lead_words, embedder)
     proto = lead @ prototypes.T if len(prototypes) else np.zeros((len(items), 0), np.float32)
     trig = np.log1p(np.stack([x.triggers for x in items]))
     rep = np.log1p(np.stack([x.reports for x in items]))
@@ -171,13 +182,16 @@ class CaseTypeModel:
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
 
-    def classify(self, items: list[Evidence]) -> list[str | None]:
-        """A label per document; None for a document without text."""
+    def classify(self, items: list[Evidence], lead: np.ndarray | None = None
+                 ) -> list[str | None]:
+        """A label per document (lead: their lead vectors, if already computed); None for a
+        document without text."""
         out: list[str | None] = [None] * len(items)
         keep = [i for i, x in enumerate(items) if x.text]
         if keep:
-            proba = self.predict_proba(featurize([items[i] for i in keep], self.prototypes,
-                                                lead_words=self.lead_words))
+            proba = self.predict_proba(featurize(
+                [items[i] for i in keep], self.prototypes, lead_words=self.lead_words,
+                lead=None if lead is None else lead[keep]))
             for i, row in zip(keep, proba.argmax(axis=1), strict=True):
                 out[i] = self.labels[int(row)]
         return out
@@ -195,4 +209,6 @@ def load_model() -> CaseTypeModel:
 
 def classify(doc: Doc, events: list[EventReport], lang: str) -> str | None:
     """The document's main CASE 2021 label."""
-    return load_model().classify([evidence(doc, events, lang)])[0]
+    model = load_model()
+    lead = document_lead_vector(doc, model.lead_words)[None, :] if doc.text.strip() else None
+    return model.classify([evidence(doc, events, lang)], lead)[0]

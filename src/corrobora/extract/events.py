@@ -1167,19 +1167,20 @@ def _reporting_hits(f: _Found, sentences: list[Span]) -> dict[int, list[_Hit]]:
     if not found:
         return {}
     collect = eventhood.collecting.get()
-    if collect is None and not eventhood.enabled():
+    if collect is None and not eventhood.applies(lang):
         out: dict[int, list[_Hit]] = {}
         for sent, h in found:
             out.setdefault(sent.start, []).append(h)
         return out
     families = Counter(ontology.family(h.type) for _, h in found)
     lead = {ontology.family(h.type) for sent, h in found if sent.start_char < eventhood.LEAD_CHARS}
+    relevance = eventhood.document_relevance(doc)
     feats = [eventhood.features(
         doc, sent, (h.start, h.end), h.type, lang, entities=f.entities, places=f.places,
         dates=f.dates, numbers=f.numbers, published_at=f.published_at,
         hedged=is_hedged((sent.start_char, sent.end_char), doc, lang,
                          (doc[h.start].idx, doc[h.end - 1].idx + len(doc[h.end - 1].text))),
-        families=families, lead_families=lead)
+        families=families, lead_families=lead, relevance=relevance)
         for sent, h in found]
     if collect is not None:
         collect += [((sent.start_char, sent.end_char),
