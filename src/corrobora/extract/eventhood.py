@@ -14,6 +14,10 @@ that, with a logistic regression over:
   count, a named actor in the sentence; the lead; hedging; the fusion family, its share of
   the document's hits and whether the lead has one; whether the event noun is the subject
   of another verb ("the killing marks a watershed");
+- the document's relevance: the log-odds, from a second logistic regression over the e5
+  vector of the article's lead (the one the document typing computes), that the article
+  reports a codeable event at all. Sport, business and health stories lend event words
+  other senses that a sentence's own cues cannot tell;
 - optionally (the model's config says), the sentence's static multilingual embedding
   (text/embedding.py), which carries the sense: sport, medicine, business. The shipped
   model does without: with it the gate scored higher on the stream but ranked crime
