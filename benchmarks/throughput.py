@@ -10,7 +10,9 @@ among the processes that share it: what the tree really costs).
     .venv/bin/python benchmarks/throughput.py -n 56 --corpus communiques  # Spanish
 
 Each mode runs as its own command, models loaded in it: times include start-up (loading the
-models, starting workers or Spark), which weighs on small N; ratios to `bare` are printed.
+models, starting workers or Spark), which weighs on small N; ratios to `bare` are printed,
+of wall time and of CPU time (user + system of the whole tree, sampled with the memory):
+on cores shared with other work, the CPU ratio is the steadier measure of what a mode costs.
 One JSON line per mode, then a table. The texts are the first N documents of the archive,
 written as JSONL (ids n00000...) into --work; with `--corpus communiques`, the 14 SEDENA
 development communiqués (Spanish) repeated to N, each copy with its own id and URL.
@@ -86,10 +88,12 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """Resident bytes (RSS summed, PSS summed) of a process and all its descendants."""
+def _tree_rss(root: int, cpu: dict[int, int] | None = None) -> tuple[int, int]:
+    """Resident bytes (RSS summed, PSS summed) of a process and all its descendants; `cpu`
+    gets each one's CPU clock ticks so far (user + system)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -97,6 +101,7 @@ def _tree_rss(root: int) -> tuple[int, int]:
             with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
             parents[int(entry)] = int(fields[1])
+            ticks[int(entry)] = int(fields[11]) + int(fields[12])
             rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             continue
@@ -107,12 +112,17 @@ def _tree_rss(root: int) -> tuple[int, int]:
             if parent == pid and child not in tree:
                 tree.add(child)
                 frontier.append(child)
+    if cpu is not None:
+        for pid in tree & ticks.keys():
+            cpu[pid] = max(cpu.get(pid, 0), ticks[pid])
     return sum(rss.get(p, 0) for p in tree), sum(_pss(p) for p in tree)
 
 
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall seconds and peak resident bytes (RSS, PSS) of the command's process tree."""
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user + system, the whole process tree: what the command
+    costs whatever else shares the cores) and peak resident bytes (RSS, PSS)."""
     peak = peak_pss = 0
+    ticks: dict[int, int] = {}  # sampled: the fork server's workers are not our children
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -120,7 +130,7 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     def sample() -> None:
         nonlocal peak, peak_pss
         while not done.wait(0.25):
-            rss, pss = _tree_rss(proc.pid)
+            rss, pss = _tree_rss(proc.pid, ticks)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -129,9 +139,11 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
+    # Sampled, so each process's last quarter second is not counted.
+    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr.decode()[-2000:]}")
-    return elapsed, peak, peak_pss
+    return elapsed, cpu, peak, peak_pss
 
 
 def main() -> None:
@@ -185,9 +197,10 @@ def main() -> None:
                 shutil.rmtree(target)
             else:
                 target.unlink(missing_ok=True)
-        elapsed, peak, peak_pss = run(commands[mode], env)
+        elapsed, cpu, peak, peak_pss = run(commands[mode], env)
         results[mode] = {"mode": mode, "corpus": args.corpus, "docs": n,
-                         "seconds": round(elapsed, 1), "docs_per_s": round(n / elapsed, 2),
+                         "seconds": round(elapsed, 1), "cpu_seconds": round(cpu, 1),
+                         "docs_per_s": round(n / elapsed, 2),
                          "kchars_per_s": round(chars / elapsed / 1000, 1),
                          "peak_rss_mib": round(peak / 2**20),
                          "peak_pss_mib": round(peak_pss / 2**20)}
@@ -196,15 +209,17 @@ def main() -> None:
     if {"single", "pool"} <= results.keys():
         same = (work / "single.jsonl").read_bytes() == (work / "pool.jsonl").read_bytes()
     base = results.get("bare", {}).get("seconds")
+    base_cpu = results.get("bare", {}).get("cpu_seconds")
     print(f"\n{n} documents · {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the end"
           + (f" · pool output identical to single: {same}" if same is not None else ""))
-    print("| mode | docs/s | k chars/s | time vs bare | peak RSS MiB | peak PSS MiB |\n"
-          "|---|---|---|---|---|---|")
+    print("| mode | docs/s | k chars/s | time vs bare | CPU s | CPU vs bare | peak RSS MiB "
+          "| peak PSS MiB |\n|---|---|---|---|---|---|---|---|")
     for r in results.values():
         ratio = f"{r['seconds'] / base:.2f}×" if base else "-"
+        cpu_ratio = f"{r['cpu_seconds'] / base_cpu:.2f}×" if base_cpu else "-"
         print(f"| {r['mode']} | {r['docs_per_s']} | {r['kchars_per_s']} | {ratio} | "
-              f"{r['peak_rss_mib']} | {r['peak_pss_mib']} |")
+              f"{r['cpu_seconds']} | {cpu_ratio} | {r['peak_rss_mib']} | {r['peak_pss_mib']} |")
 
 
 if __name__ == "__main__":

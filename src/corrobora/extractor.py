@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from corrobora.extract import attribution, dates, entities, events, numbers
 from corrobora.extract.actors import ActorRegistry
 from corrobora.extract.dateline import dateline_spans
+from corrobora.extract.event_classifier import prefetch_leads
 from corrobora.extract.nlp import load_pipeline, model_lang, pieces
 from corrobora.extract.place_cues import cued_place_spans
 from corrobora.geo.resolver import Resolver
@@ -193,6 +194,8 @@ class Extractor:
         clocks = [_Clock(d.document_id, budget) for d in docs]
         parts = [self._parts(d, lang) for d in docs]
         single = [i for i, p in enumerate(parts) if len(p) == 1]
+        # Their lead embeddings (for the document type) are computed while they are parsed.
+        prefetch_leads([docs[i].text for i in single])
         parsed = dict(zip(single, _parse(load_pipeline(lang), [docs[i].text for i in single],
                                          [clocks[i] for i in single]), strict=True))
         for i, (doc, clock) in enumerate(zip(docs, clocks, strict=True)):

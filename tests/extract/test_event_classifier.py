@@ -152,3 +152,34 @@ def test_unlisted_file_is_refused(tmp_path: Path) -> None:
     (copy / "extra.npz").write_bytes(b"")
     with pytest.raises(ModelIntegrityError, match=r"not in manifest: extra\.npz"):
         CaseTypeModel(copy)
+
+
+def test_prefetched_leads_give_the_vectors_computed_then() -> None:
+    # Leads embedded on the background thread while documents are parsed are the same
+    # vectors `embed` computes itself; what nobody took is dropped at the next prefetch.
+    texts = ["Gunmen killed three police officers in Culiacán, Sinaloa, on Monday, police "
+             "said, in the second attack this week on the state's security forces.",
+             "Hombres armados asesinaron a dos personas en Zamora, Michoacán."]
+    cuts = [first_words(t, w) for t in texts for w in (20, 32)]
+    fresh = E5Embedder()
+    want = fresh.embed(cuts)
+    ahead = E5Embedder()
+    ahead.prefetch(cuts)
+    assert len(ahead._ahead) == len(set(cuts))
+    np.testing.assert_array_equal(ahead.embed(cuts), want)
+    assert not ahead._ahead  # each taken once
+    ahead.prefetch(["a lead nobody asks for"])
+    ahead.prefetch(cuts[:1])
+    assert list(ahead._ahead) == [(cuts[0], True)]
+
+
+def test_documents_are_typed_the_same_with_prefetched_leads(nlp_en: Language) -> None:
+    from corrobora.extract import event_classifier
+
+    text = ("Gunmen killed three police officers in Culiacán, Sinaloa, on Monday. The attack "
+            "was the second this week, police said.")
+    doc = nlp_en(text)
+    want = document_event_type(doc, [], "en")
+    event_classifier.prefetch_leads([text])
+    assert document_event_type(doc, [], "en") == want == "ATTACK"
+    assert not e5_embedder()._ahead

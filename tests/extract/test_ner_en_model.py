@@ -13,7 +13,10 @@ from spacy.language import Language
 from corrobora.extract.entities import entities
 from corrobora.extract.nlp import (
     NER_MODELS,
+    _line_doc,
+    _lines,
     load_ner_model,
+    load_pipeline,
     verify_model_dir,
 )
 
@@ -89,3 +92,40 @@ def test_surname_alone_is_the_person_named_before(nlp_en: Language) -> None:
     text = "Reporter Laila Haddad was detained in Beirut.\nHaddad was released on Tuesday."
     got = {(e.text, e.label) for e in entities(nlp_en(text), "en")}
     assert {("Laila Haddad", "PER"), ("Haddad", "PER"), ("Beirut", "LOC")} <= got, got
+
+
+TRICKY = ("He didn't go to  the U.K.  yesterday, said Mr. Smith's lawyer.\n"
+          "She’s in the Centre for “Defence” analyses — the colour room ,Sen. Warren said…\n"
+          "  A line opening with spaces: Joe Biden\n"
+          "A line ending in a space: Kamala Harris \n\r\n"
+          "Windows line\r\nAndrés Manuel López Obrador can't be reached. " + "=" * 450
+          + " Culiacán\n" + "x" * 230 + "  Ovidio Guzmán\n")
+
+
+def test_line_docs_from_the_pipeline_tokens_equal_the_lines_tokenised() -> None:
+    # The NER tags each line on the stock pipeline's tokens instead of tokenising the line
+    # again: the same tokens, spaces and norms as its own tokenizer gives, or the line itself
+    # (tokenised then) where they cannot be told apart.
+    stock, ner = load_pipeline("en"), load_ner_model("en_ner")
+    doc = stock.make_doc(TRICKY)
+    made = 0
+    for start, line in _lines(TRICKY):
+        got = _line_doc(doc, start, line, ner)
+        if isinstance(got, str):
+            assert got == line
+            continue
+        made += 1
+        want = ner.make_doc(line)
+        assert [(t.text, t.whitespace_, t.norm_) for t in got] == \
+            [(t.text, t.whitespace_, t.norm_) for t in want], line
+    assert made >= 3
+
+
+def test_pipeline_entities_equal_tagging_each_line_text(nlp_en: Language) -> None:
+    ner = load_ner_model("en_ner")
+    want = []
+    for start, line in _lines(TRICKY):
+        want += [(start + e.start_char, start + e.end_char, e.label_) for e in ner(line).ents]
+    got = [(e.start_char, e.end_char, e.label_) for e in nlp_en(TRICKY).ents]
+    # The pipeline's spans are the line taggings' snapped to its tokens (no token differs).
+    assert got == want and len(got) >= 6, (got, want)

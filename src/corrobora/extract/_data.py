@@ -110,19 +110,34 @@ def _split(phrase: str) -> tuple[str, ...]:
     return tuple(fold(phrase).replace("-", " - ").split())
 
 
+@lru_cache(maxsize=1024)
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, list[tuple[int, str, tuple[str, ...]]]]:
+    """The phrases' word sequences by first word, each with its place in `phrases`."""
+    index: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+    for order, phrase in enumerate(phrases):
+        seq = _split(phrase)
+        if seq:
+            index.setdefault(seq[0], []).append((order, phrase, seq))
+    return index
+
+
 def find_phrases(tokens: Doc | Span, phrases: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """(start token, end token, phrase) for each phrase occurrence; a word matches a token's
-    text or lemma (accent- and case-insensitive)."""
-    seqs = [(p, _split(p)) for p in phrases]
+    text or lemma (accent- and case-insensitive). At each token, phrases in their given
+    order."""
+    # Phrases looked up by a token's own keys, not every phrase tried at every token: the
+    # lists are long (hundreds of cues) and this runs over every sentence.
+    index = _by_first_word(tuple(phrases))
     if isinstance(tokens, Doc):
         start, end, doc = 0, len(tokens), tokens
     else:
         start, end, doc = tokens.start, tokens.end, tokens.doc
     keys = doc_keys(doc)
     for i in range(start, end):
-        here = keys[i]
-        for phrase, seq in seqs:
+        found = [hit for key in keys[i] for hit in index.get(key, ())]
+        if len(found) > 1:
+            found.sort()
+        for _, phrase, seq in found:
             n = len(seq)
-            if n and seq[0] in here and i + n <= end and \
-                    all(seq[k] in keys[i + k] for k in range(1, n)):
+            if i + n <= end and all(seq[k] in keys[i + k] for k in range(1, n)):
                 yield i, i + n, phrase

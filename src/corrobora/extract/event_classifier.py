@@ -207,6 +207,14 @@ def load_model() -> CaseTypeModel:
     return CaseTypeModel(_RESOURCES.enter_context(as_file(resource)))
 
 
+def prefetch_leads(texts: Sequence[str]) -> None:
+    """Start embedding the leads of documents about to be classified, on the embedder's
+    thread (E5Embedder.prefetch): `classify` of a parse of one of these texts then finds its
+    lead vectors ready, the same as computed then."""
+    lead_words = load_model().lead_words
+    e5_embedder().prefetch([first_words(t.strip(), w) for t in texts for w in lead_words])
+
+
 def classify(doc: Doc, events: list[EventReport], lang: str) -> str | None:
     """The document's main CASE 2021 label."""
     model = load_model()

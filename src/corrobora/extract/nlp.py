@@ -172,9 +172,38 @@ class _TrainedNER:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             lines = [_lines(d.text) for d in batch]
-            tagged = iter(self.ner.pipe(text for doc_lines in lines for _, text in doc_lines))
+            tagged = iter(self.ner.pipe(_line_doc(doc, start, text, self.ner)
+                                        for doc, doc_lines in zip(batch, lines, strict=True)
+                                        for start, text in doc_lines))
             for doc, doc_lines in zip(batch, lines, strict=True):
                 yield _transfer([(start, next(tagged)) for start, _ in doc_lines], doc)
+
+
+def _line_doc(doc: Doc, start: int, line: str, ner: Language) -> Doc | str:
+    """One line of doc as a Doc of the NER pipeline, made from doc's own tokens: what its
+    tokenizer (the stock one, the same rules) would make of the line, without tokenising the
+    text again. A line that starts or ends with whitespace, or whose tokens' norms cannot be
+    told apart from its vocabulary's, goes back as its text, to be tokenised."""
+    if line[0].isspace() or line[-1].isspace():
+        return line  # whitespace at a line's edge is tokenised with the line break
+    span = doc.char_span(start, start + len(line))
+    if span is None:
+        return line
+    words, spaces, norms = [], [], []
+    for tok in span:
+        norm, lex_norm = tok.norm, tok.lex.norm
+        if norm == lex_norm and norm != tok.lower and ner.vocab[tok.text].norm != norm:
+            # The stock vocabulary's norm table ("colour" -> "color", which the NER's
+            # vocabulary lacks) or a tokenizer exception's norm equal to it: not told apart.
+            return line
+        words.append(tok.text)
+        spaces.append(bool(tok.whitespace_))
+        norms.append(tok.norm_ if norm != lex_norm else None)
+    out = Doc(ner.vocab, words=words, spaces=spaces)
+    for tok, norm_ in zip(out, norms, strict=True):
+        if norm_ is not None:  # a tokenizer exception's norm ("n't" -> "not")
+            tok.norm_ = norm_
+    return out
 
 
 def _lines(text: str) -> list[tuple[int, str]]:

