@@ -1,8 +1,10 @@
-"""Peak memory (max RSS) of `corrobora release` and `corrobora export events --format
-geojson|parquet|acled` at two store sizes, to show that they stream (memory flat as the
-store grows) instead of building the tables in memory.
+"""Peak memory (max RSS) of `corrobora release` and `corrobora export events --format F`
+for every streamed format (geojson, parquet, acled, stix, misp, ftm) at two store sizes, to
+show that they stream (memory flat as the store grows) instead of building the output in
+memory.
 
-    .venv/bin/python benchmarks/export_memory.py [--sizes 2000 20000] [--work DIR]
+    .venv/bin/python benchmarks/export_memory.py [--sizes 1000 20000] [--work DIR]
+        [--commands release stix ...]
     CORROBORA_SRC=/path/to/other/src .venv/bin/python benchmarks/export_memory.py  # compare
 
 Each store is made by importing a generated ACLED CSV of N rows (distinct days, five
@@ -60,6 +62,7 @@ def acled_csv(path: Path, n: int) -> None:
                 "timestamp": 1727000000})
 
 
+FORMATS = ("geojson", "parquet", "acled", "stix", "misp", "ftm")
 CLI = "from corrobora.cli import app; app()"
 # The same command with Python's heap traced; the peak is written to $PEAK_FILE.
 TRACED = ("import os, sys, tracemalloc\ntracemalloc.start()\nfrom corrobora.cli import app\n"
@@ -87,8 +90,10 @@ def python_peak(args: list[str], env: dict[str, str], work: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
-    ap.add_argument("--work", type=Path)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
+    ap.add_argument("--work", type=Path, help="keep the generated stores here (reused)")
+    ap.add_argument("--commands", nargs="+", default=["release", *FORMATS],
+                    help="release and/or export formats to measure")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="corrobora-export-memory-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -113,8 +118,10 @@ def main() -> None:
                 "release": ["release", "--db", str(db), "-o", str(out), "--version", "b"],
                 **{f"export {fmt}": ["export", "events", "--db", str(db), "--format", fmt,
                                      "-o", str(out / f"events.{fmt}")]
-                   for fmt in ("geojson", "parquet", "acled")}}
+                   for fmt in FORMATS}}
             for name, args in commands.items():
+                if name.removeprefix("export ") not in a.commands:
+                    continue
                 secs, rss = run(args, env)
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir()
