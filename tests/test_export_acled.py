@@ -179,3 +179,13 @@ def test_acled_source_scale_of_text_derived_events_comes_from_their_outlets(
     for r in ours:
         assert all(s in {"Subnational", "National", "International", "New media", "Other"}
                    for s in r["source_scale"].split("-") if s), r["source_scale"]
+
+
+def test_acled_admin3_is_empty_and_the_release_codebook_says_why(tmp_path: Path) -> None:
+    from corrobora.export.release import codebook_markdown
+
+    rows = _export(export_store(tmp_path), tmp_path / "all.csv")
+    assert rows and all(r["admin3"] == "" for r in rows)
+    assert any(r["admin2"] for r in rows)  # the second level is known
+    book = codebook_markdown("1")
+    assert "`admin3` is always empty" in book and "no ADM3" in book

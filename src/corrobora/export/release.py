@@ -150,7 +150,15 @@ def codebook_markdown(version: str) -> str:
               "## ACLED inter codes (actors.inter)", "", "| code | actor |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in acled_codebook()["inter_codes"].items()]
     lines += ["", "## Markings", "",
-              "TLP 2.0: TLP:CLEAR (public), TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED.", ""]
+              "TLP 2.0: TLP:CLEAR (public), TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED. "
+              "A marking that could not be read is given as TLP:RED.", "",
+              "## ACLED CSV (`corrobora export events --format acled`)", "",
+              "The same events in ACLED's 31 columns. `region` is ACLED's region of the "
+              "country; `admin1` and `admin2` are the place's first- and second-level "
+              "units (`admin1_code`, `admin2_name` above). `admin3` is always empty: the "
+              "gazetteer is built from GeoNames data that packages ship (cities500 and the "
+              "ADM1/ADM2 divisions, no ADM3), so no place knows a third-level unit, and an "
+              "imported ACLED row's own `admin3` is not stored.", ""]
     return "\n".join(lines)
 
 
