@@ -4,7 +4,7 @@ show that they stream (memory flat as the store grows) instead of building the o
 memory.
 
     .venv/bin/python benchmarks/export_memory.py [--sizes 1000 20000] [--work DIR]
-        [--commands release stix ...]
+        [--commands release stix ...] [--memory-limit 128MB]
     CORROBORA_SRC=/path/to/other/src .venv/bin/python benchmarks/export_memory.py  # compare
 
 Each store is made by importing a generated ACLED CSV of N rows (distinct days, five
@@ -13,7 +13,9 @@ then each command runs in a child process whose peak RSS the kernel reports (wai
 again under tracemalloc for the peak of Python's own heap: RSS also counts DuckDB's buffer
 cache, which holds the pages a query read (up to DuckDB's memory limit) and so grows with
 the store whatever the export does. Prints one JSON line per size and command. Generated
-files stay in --work (a temp folder by default, removed at the end).
+files stay in --work (a temp folder by default, removed at the end). `--memory-limit`
+runs each export with DuckDB's `SET memory_limit` (and one thread) on its connection, to
+see how much of the RSS is DuckDB's buffer cache.
 """
 
 from __future__ import annotations
@@ -70,6 +72,13 @@ TRACED = ("import os, sys, tracemalloc\ntracemalloc.start()\nfrom corrobora.cli 
           ".write(str(tracemalloc.get_traced_memory()[1]))\n")
 
 
+LIMITED = ("import os, sys\nimport corrobora.store.duckdb_store as ds\n_init = ds.Store.__init__\n"
+           "def init(self, *a, **k):\n    _init(self, *a, **k)\n"
+           "    self.con.execute(f\"SET memory_limit = '{os.environ['DUCKDB_LIMIT']}'\")\n"
+           "    self.con.execute('SET threads = 1')\n"
+           "ds.Store.__init__ = init\n")
+
+
 def run(args: list[str], env: dict[str, str], code: str = CLI) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of `corrobora ARGS` in a child process."""
     t = time.perf_counter()
@@ -94,6 +103,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="keep the generated stores here (reused)")
     ap.add_argument("--commands", nargs="+", default=["release", *FORMATS],
                     help="release and/or export formats to measure")
+    ap.add_argument("--memory-limit", help="DuckDB memory_limit for the exports (e.g. 128MB)")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="corrobora-export-memory-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -121,6 +131,14 @@ def main() -> None:
                    for fmt in FORMATS}}
             for name, args in commands.items():
                 if name.removeprefix("export ") not in a.commands:
+                    continue
+                if a.memory_limit:
+                    secs, rss = run(args, {**env, "DUCKDB_LIMIT": a.memory_limit},
+                                    LIMITED + CLI)
+                    print(json.dumps({"events": n, "command": name,
+                                      "duckdb_memory_limit": a.memory_limit,
+                                      "seconds": round(secs, 1), "peak_rss_mib": round(rss)}),
+                          flush=True)
                     continue
                 secs, rss = run(args, env)
                 shutil.rmtree(out, ignore_errors=True)
