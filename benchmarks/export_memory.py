@@ -1,8 +1,10 @@
-"""Peak memory (max RSS) of `corrobora release` and `corrobora export events --format
-geojson|parquet|acled` at two store sizes, to show that they stream (memory flat as the
-store grows) instead of building the tables in memory.
+"""Peak memory (max RSS) of `corrobora release` and `corrobora export events --format F`
+for every streamed format (geojson, parquet, acled, stix, misp, ftm) at two store sizes, to
+show that they stream (memory flat as the store grows) instead of building the output in
+memory.
 
-    .venv/bin/python benchmarks/export_memory.py [--sizes 2000 20000] [--work DIR]
+    .venv/bin/python benchmarks/export_memory.py [--sizes 1000 20000] [--work DIR]
+        [--commands release stix ...] [--memory-limit 128MB]
     CORROBORA_SRC=/path/to/other/src .venv/bin/python benchmarks/export_memory.py  # compare
 
 Each store is made by importing a generated ACLED CSV of N rows (distinct days, five
@@ -11,7 +13,9 @@ then each command runs in a child process whose peak RSS the kernel reports (wai
 again under tracemalloc for the peak of Python's own heap: RSS also counts DuckDB's buffer
 cache, which holds the pages a query read (up to DuckDB's memory limit) and so grows with
 the store whatever the export does. Prints one JSON line per size and command. Generated
-files stay in --work (a temp folder by default, removed at the end).
+files stay in --work (a temp folder by default, removed at the end). `--memory-limit`
+runs each export with DuckDB's `SET memory_limit` (and one thread) on its connection, to
+see how much of the RSS is DuckDB's buffer cache.
 """
 
 from __future__ import annotations
@@ -60,11 +64,19 @@ def acled_csv(path: Path, n: int) -> None:
                 "timestamp": 1727000000})
 
 
+FORMATS = ("geojson", "parquet", "acled", "stix", "misp", "ftm")
 CLI = "from corrobora.cli import app; app()"
 # The same command with Python's heap traced; the peak is written to $PEAK_FILE.
 TRACED = ("import os, sys, tracemalloc\ntracemalloc.start()\nfrom corrobora.cli import app\n"
           "try:\n    app(sys.argv[1:])\nfinally:\n    open(os.environ['PEAK_FILE'], 'w')"
           ".write(str(tracemalloc.get_traced_memory()[1]))\n")
+
+
+LIMITED = ("import os, sys\nimport corrobora.store.duckdb_store as ds\n_init = ds.Store.__init__\n"
+           "def init(self, *a, **k):\n    _init(self, *a, **k)\n"
+           "    self.con.execute(f\"SET memory_limit = '{os.environ['DUCKDB_LIMIT']}'\")\n"
+           "    self.con.execute('SET threads = 1')\n"
+           "ds.Store.__init__ = init\n")
 
 
 def run(args: list[str], env: dict[str, str], code: str = CLI) -> tuple[float, float]:
@@ -87,8 +99,11 @@ def python_peak(args: list[str], env: dict[str, str], work: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
-    ap.add_argument("--work", type=Path)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
+    ap.add_argument("--work", type=Path, help="keep the generated stores here (reused)")
+    ap.add_argument("--commands", nargs="+", default=["release", *FORMATS],
+                    help="release and/or export formats to measure")
+    ap.add_argument("--memory-limit", help="DuckDB memory_limit for the exports (e.g. 128MB)")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="corrobora-export-memory-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -113,8 +128,18 @@ def main() -> None:
                 "release": ["release", "--db", str(db), "-o", str(out), "--version", "b"],
                 **{f"export {fmt}": ["export", "events", "--db", str(db), "--format", fmt,
                                      "-o", str(out / f"events.{fmt}")]
-                   for fmt in ("geojson", "parquet", "acled")}}
+                   for fmt in FORMATS}}
             for name, args in commands.items():
+                if name.removeprefix("export ") not in a.commands:
+                    continue
+                if a.memory_limit:
+                    secs, rss = run(args, {**env, "DUCKDB_LIMIT": a.memory_limit},
+                                    LIMITED + CLI)
+                    print(json.dumps({"events": n, "command": name,
+                                      "duckdb_memory_limit": a.memory_limit,
+                                      "seconds": round(secs, 1), "peak_rss_mib": round(rss)}),
+                          flush=True)
+                    continue
                 secs, rss = run(args, env)
                 shutil.rmtree(out, ignore_errors=True)
                 out.mkdir()

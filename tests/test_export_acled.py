@@ -110,7 +110,7 @@ def test_acled_export_keeps_region_scale_and_associated_actors_of_each_side(
         # A Mexican clash with an associated actor on each side, reported by a national
         # outlet and a wire.
         "MEX91001,2024-09-09,2024,1,Political violence,Battles,Armed clash,Los Chapitos,"
-        "Sinaloa Cartel,3,Los Mayos,Unidentified Gang (Mexico),3,33,,484,Central America,"
+        "Sinaloa Cartel,3,Los Mayos,Unidentified Gang (Mexico),3,33,,484,North America,"
         "Mexico,Sinaloa,Culiacan,,Culiacan,24.8049,-107.3940,1,Reforma; Reuters,"
         "National-International,Gunmen clashed in Culiacan.,4,,1727000000",
         # Outside the Americas: ACLED's regions of Nigeria and Ukraine.
@@ -130,7 +130,7 @@ def test_acled_export_keeps_region_scale_and_associated_actors_of_each_side(
     assert (mex["assoc_actor_1"], mex["assoc_actor_2"]) == (
         "Sinaloa Cartel", "Unidentified Gang (Mexico)")
     assert mex["source_scale"] == "National-International"
-    assert mex["region"] == "Central America"
+    assert mex["region"] == "North America"  # ACLED's region of Mexico
     assert rows["NIG91002"]["region"] == "Western Africa"
     assert rows["UKR91003"]["region"] == "Europe"
     assert rows["NIG91002"]["source_scale"] == "International"
@@ -154,8 +154,12 @@ def test_acled_region_is_known_for_every_country() -> None:
                      "South America", "Caribbean", "North America", "Oceania", "Antarctica"}
     assert {c.alpha_2 for c in pycountry.countries} <= set(regions)
     assert set(regions.values()) == acled_regions
-    assert (regions["MX"], regions["SD"], regions["TR"], regions["KZ"]) == (
-        "Central America", "Northern Africa", "Middle East", "Caucasus and Central Asia")
+    # As ACLED's own country list places them (data/acled_regions.tsv names it).
+    assert {c: regions[c] for c in ("MX", "GT", "SD", "TR", "KZ", "AF", "ZW", "ZM", "GL")} == {
+        "MX": "North America", "GT": "Central America", "SD": "Northern Africa",
+        "TR": "Middle East", "KZ": "Caucasus and Central Asia",
+        "AF": "Caucasus and Central Asia", "ZW": "Southern Africa", "ZM": "Southern Africa",
+        "GL": "Europe"}
 
 
 def test_acled_source_scale_of_text_derived_events_comes_from_their_outlets(
@@ -175,3 +179,13 @@ def test_acled_source_scale_of_text_derived_events_comes_from_their_outlets(
     for r in ours:
         assert all(s in {"Subnational", "National", "International", "New media", "Other"}
                    for s in r["source_scale"].split("-") if s), r["source_scale"]
+
+
+def test_acled_admin3_is_empty_and_the_release_codebook_says_why(tmp_path: Path) -> None:
+    from corrobora.export.release import codebook_markdown
+
+    rows = _export(export_store(tmp_path), tmp_path / "all.csv")
+    assert rows and all(r["admin3"] == "" for r in rows)
+    assert any(r["admin2"] for r in rows)  # the second level is known
+    book = codebook_markdown("1")
+    assert "`admin3` is always empty" in book and "no ADM3" in book

@@ -1,6 +1,7 @@
-"""Markings travel with STIX and MISP objects, and every export takes a visibility filter
-(markings.py): a predicate or a reader object, default everything. Until analysts set
-markings (issue 20), a document is marked in the real store file directly."""
+"""Markings travel with STIX and MISP objects and name what a release carries
+(markings.py); a marking that cannot be read is the most restrictive, never TLP:CLEAR. A
+document is marked in the real store file directly here; what a team reader may see is
+tests/test_export_reader.py."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 import stix2validator
 from pymisp import MISPEvent
+from typer.testing import CliRunner
 
-from corrobora.export.markings import cleared_up_to, event_marking
+from corrobora.cli import app
+from corrobora.export.markings import event_marking
 from corrobora.export.records import events_with_reports
 from corrobora.export.release import write_release
 from corrobora.export.run import export
@@ -74,47 +78,50 @@ def test_stix_and_misp_carry_each_objects_marking(tmp_path: Path) -> None:
     assert seen
 
 
-class _Reader:
-    """A reader as issue 20 may define one: an object with a `visible(row)` method."""
-
-    def __init__(self, hidden: str) -> None:
-        self.hidden = hidden
-
-    def visible(self, row: dict[str, Any]) -> bool:
-        return row.get("document_id", row.get("id")) != self.hidden
-
-
-def test_exports_leave_out_what_the_visibility_filter_hides(tmp_path: Path) -> None:
+def test_release_names_the_strictest_marking_it_carries(tmp_path: Path) -> None:
     db, doc, hit = _amber_store(tmp_path)
-    everything = [json.loads(x)["event_id"] for x in _events(
-        db, "jsonl", tmp_path / "all.jsonl").splitlines()]
-    assert hit <= set(everything)
-    for visible in (cleared_up_to("TLP:GREEN"), _Reader(doc)):
-        shown = [json.loads(x)["event_id"] for x in _events(
-            db, "jsonl", tmp_path / "some.jsonl", visible=visible).splitlines()]
-        # An event goes out only when every report fused into it may.
-        assert shown == [e for e in everything if e not in hit]
-        bundle = json.loads(_events(db, "stix", tmp_path / "b.json", visible=visible))
-        assert not hit & {o.get("x_corrobora_event_id") for o in bundle["objects"]}
-        assert "TLP:AMBER" not in {o.get("name") for o in bundle["objects"]}
-        articles = [e for e in map(json.loads, _events(
-            db, "ftm", tmp_path / "f.json", visible=visible).splitlines())
-            if e["schema"] == "Article"]
-        assert articles and all(doc not in a["properties"]["keywords"] for a in articles)
-    with Store(db, read_only=True) as store:
-        export(store, "documents", "jsonl", str(tmp_path / "docs.jsonl"),
-               visible=cleared_up_to("TLP:CLEAR"))
-        assert doc not in (tmp_path / "docs.jsonl").read_text("utf-8")
-        assert all(event_marking(e) == "TLP:CLEAR" for e in events_with_reports(
-            store, visible=cleared_up_to("TLP:CLEAR")))
-
-    # A release says the strictest marking it carries, and carries less when filtered.
     with Store(db) as store:
         full = write_release(store, tmp_path / "rel", "1")
-        clear = write_release(store, tmp_path / "rel", "2", visible=cleared_up_to("TLP:CLEAR"))
     assert json.loads((full / "manifest.json").read_text())["marking"] == "TLP:AMBER"
-    manifest = json.loads((clear / "manifest.json").read_text())
-    assert manifest["marking"] == "TLP:CLEAR"
-    docs = pq.read_table(clear / "documents.parquet").column("id").to_pylist()
-    assert doc not in docs and manifest["counts"]["events"] == len(everything) - len(hit)
     assert doc in pq.read_table(full / "documents.parquet").column("id").to_pylist()
+    events = pq.read_table(full / "events.parquet").to_pylist()
+    assert {e["event_id"] for e in events if e["marking"] == "TLP:AMBER"} == hit
+
+
+@pytest.mark.parametrize("bad", ["TLP:PURPLE", "amber strict please", ""])
+def test_unknown_marking_is_exported_as_the_most_restrictive_never_clear(
+        tmp_path: Path, bad: str) -> None:
+    db = export_store(tmp_path)
+    with Store(db, read_only=True) as store:
+        events = list(events_with_reports(store))
+    doc = next(r["document_id"] for e in events for r in e["report_rows"]
+               if not r["document_id"].startswith("acled:"))
+    hit = {e["id"] for e in events if any(r["document_id"] == doc for r in e["report_rows"])}
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE documents SET marking = ? WHERE id = ?", [bad, doc])
+    con.close()
+
+    r = CliRunner().invoke(app, ["export", "events", "--db", str(db), "--format", "stix",
+                                 "-o", str(tmp_path / "b.json")])
+    assert r.exit_code == 0, r.output
+    # One line names the document and the marking it could not read.
+    assert f"document {doc}: unknown marking {bad!r}, exported as TLP:RED" in r.output
+    objects = json.loads((tmp_path / "b.json").read_text("utf-8"))["objects"]
+    reports = {o["x_corrobora_event_id"]: o for o in objects if o["type"] == "report"}
+    for eid in hit:
+        assert reports[eid]["object_marking_refs"] == [TLP_IDS["TLP:RED"]]
+
+    with Store(db, read_only=True) as store:
+        assert {e["id"] for e in events_with_reports(store)
+                if event_marking(e) == "TLP:RED"} == hit
+        export(store, "events", "misp", str(tmp_path / "m.jsonl"))
+    for line in (tmp_path / "m.jsonl").read_text("utf-8").splitlines():
+        data = json.loads(line)["Event"]
+        eid = data["info"].rsplit("(Corrobora ", 1)[1].rstrip(")")
+        tags = {t["name"] for t in data["Tag"]}
+        assert ("tlp:red" in tags) == (eid in hit) and ("tlp:clear" in tags) != (eid in hit)
+    with Store(db) as store:
+        rel = write_release(store, tmp_path / "rel", "1")
+    assert json.loads((rel / "manifest.json").read_text())["marking"] == "TLP:RED"
+    docs = pq.read_table(rel / "documents.parquet").to_pylist()
+    assert next(d for d in docs if d["id"] == doc)["marking"] == bad  # stored as it was

@@ -177,6 +177,40 @@ def test_filter_by_state_and_period_then_open_an_event_and_its_sentences(tab: Wa
     assert not tab.errors and not tab.dialogs
 
 
+def test_the_list_downloads_csv_with_a_bom_acled_csv_and_geojson_of_the_filtered_events(
+        tab: Watched) -> None:
+    import csv as csvlib
+    import io
+
+    from corrobora.export.acled import COLUMNS
+
+    page = tab.open("/?place=MX-SIN&since=2024-09-01&until=2024-09-30")
+    expected = _api(tab.base, "/api/events?place=MX-SIN&since=2024-09-01&until=2024-09-30"
+                    "&limit=500")
+    ids = {e["id"] for e in expected["items"]}
+    assert ids
+    page.wait_for_function("() => document.getElementById('geojson').href"
+                           ".includes('place=MX-SIN')")
+    got = {}
+    for button in ("csv", "acled", "geojson"):
+        with page.expect_download() as download:
+            page.click(f"#{button}")
+        got[button] = Path(download.value.path()).read_bytes()
+    # Spreadsheet programs read UTF-8 only after a byte-order mark.
+    assert got["csv"].startswith(b"\xef\xbb\xbf")
+    rows = list(csvlib.DictReader(io.StringIO(got["csv"].decode("utf-8-sig"))))
+    assert {r["id"] for r in rows} == ids
+    assert got["acled"].startswith(b"\xef\xbb\xbf")
+    acled = list(csvlib.DictReader(io.StringIO(got["acled"].decode("utf-8-sig"))))
+    assert acled and tuple(acled[0]) == COLUMNS
+    assert {r["event_id_cnty"] for r in acled if r["event_id_cnty"].startswith("evt-")} <= ids
+    assert all(r["admin1"] == "Sinaloa" for r in acled)
+    features = json.loads(got["geojson"])["features"]
+    assert features and {f["id"] for f in features} <= ids
+    assert all(len(f["geometry"]["coordinates"]) == 2 for f in features)
+    assert not tab.errors and not tab.dialogs
+
+
 def test_markup_in_an_article_is_shown_as_text(tab: Watched) -> None:
     page = tab.open(f"/document?id={XSS_ID}")
     body = page.locator("#doc-text")

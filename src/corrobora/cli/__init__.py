@@ -32,6 +32,7 @@ from corrobora.cli._common import (
     _open,
     _parse_day,
     err,
+    export_warnings,
     out,
     shown,
     shown_path,
@@ -538,6 +539,8 @@ def export(
     """
     from corrobora.export.run import ExportError, check
     from corrobora.export.run import export as run_export
+    from corrobora.export.view import seen_by
+    from corrobora.store.access import AccessError
 
     try:
         check(kind, format)
@@ -547,37 +550,23 @@ def export(
                     actor=actor, limit=limit)
     if kind != "events" and f != EventFilter(limit=None):
         raise typer.BadParameter("filters apply to events only", param_hint="KIND")
-    actor_rows = None
-    if kind == "actors":
-        from corrobora.export import actor_records
-
-        # Opened for writing: the registry's relations are merged into the stored ones
-        # first, so the export has them even for a store ingested before they were kept.
-        with _open(db) as store:
-            actor_rows = actor_records(store)
-    with _open(db, read_only=True) as store:
-        if as_user is not None:
-            from corrobora.store import access
-
-            try:
-                access.restrict(store, access.principal_for_user(store, as_user))
-            except access.AccessError as exc:
-                err.print(f"[red]error:[/red] {shown(exc)}", highlight=False)
-                raise typer.Exit(2) from exc
-            if kind == "actors":  # the merged relations, as this user may see them
-                from corrobora.extract.actors import ActorRegistry
-                from corrobora.fuse.relations import export_records
-
-                actor_rows = export_records(store.actor_rows(), ActorRegistry.load(),
-                                            store.actor_relations())
-        if kind == "events":
-            f = _resolved(store, f)
-            if not store.count_events(f):
-                err.print(escape(f"no events match {describe(f)}"), highlight=False)
+    # Actors: opened for writing, the registry's relations are merged into the stored ones
+    # first, so the export has them even for a store ingested before they were kept.
+    with _open(db, read_only=kind != "actors") as store:
         try:
-            run_export(store, kind, format, output, f=f, actor_rows=actor_rows,
-                       default=_json_default)
-        except (ExportError, OSError) as exc:
+            with export_warnings(), seen_by(store, as_user) as seen:
+                actor_rows = None
+                if kind == "actors":
+                    from corrobora.export import actor_records
+
+                    actor_rows = actor_records(store, seen)
+                if kind == "events":
+                    f = _resolved(seen, f)
+                    if not seen.count_events(f):
+                        err.print(escape(f"no events match {describe(f)}"), highlight=False)
+                run_export(seen, kind, format, output, f=f, actor_rows=actor_rows,
+                           default=_json_default)
+        except (ExportError, AccessError, OSError) as exc:
             err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
 

@@ -3,9 +3,12 @@ JSON output of dates."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -70,3 +73,22 @@ def _json_default(value: object) -> object:
     if isinstance(value, bytes):
         return None
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+class _ErrHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"[yellow]warning:[/yellow] {shown(record.getMessage())}", highlight=False,
+                  soft_wrap=True)
+
+
+@contextmanager
+def export_warnings() -> Iterator[None]:
+    """Show what the exporters warn of (a marking they cannot read, export/markings.py) as
+    one line each on standard error while the block runs."""
+    logger = logging.getLogger("corrobora.export")
+    handler = _ErrHandler(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corrobora.cli._common import DEFAULT_DB, DbOption, _open, err, out, shown
+from corrobora.cli._common import DEFAULT_DB, DbOption, _open, err, export_warnings, out, shown
 
 
 def release(
@@ -19,19 +19,25 @@ def release(
     with_text: Annotated[bool, typer.Option(
         "--with-text", help="Include documents' text and reports' sentences (only when the "
         "sources' licences allow sharing them).")] = False,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Team mode: release only what this user may see, figures recomputed "
+        "from those reports, as the API shows them (docs/team.md).")] = None,
 ) -> None:
     """Write a versioned release: Parquet tables (events, reports, actors, documents), a
     codebook and a manifest with sha256 of every file and how to cite it.
 
     Example: corrobora release --db corrobora.duckdb -o releases --version 2026.1
+    Example: corrobora release --db team.duckdb --as b-viewer -o for-ngo-b --version 2026.1
     """
     from corrobora.export.release import ReleaseError, write_release
+    from corrobora.store.access import AccessError
 
     # Opened for writing: the actors table merges the registry's relations into the store.
-    with _open(db) as store:
+    with _open(db) as store, export_warnings():
         try:
-            folder = write_release(store, output, version, with_text=with_text)
-        except (ReleaseError, OSError) as exc:
+            folder = write_release(store, output, version, with_text=with_text,
+                                   user=as_user)
+        except (ReleaseError, AccessError, OSError) as exc:
             err.print(f"[red]error:[/red] {shown(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
     out.print(shown(str(folder)), highlight=False)

@@ -187,8 +187,9 @@ def row(event: dict[str, Any], names: dict[str, dict[str, Any]]) -> dict[str, An
         "country": country,
         "admin1": _admin1(event.get("admin1_code")),
         "admin2": event.get("admin2_name") or "",
-        # The gazetteer has no third level yet (GeoNames ADM3 is not in the packaged data).
-        "admin3": event.get("admin3_name") or "",
+        # Always empty: the gazetteer's packaged GeoNames data has ADM1 and ADM2 only, no
+        # ADM3 (geo/gazetteer.py; the release codebook says so).
+        "admin3": "",
         "location": event.get("place_name") or "",
         "latitude": "" if event.get("lat") is None else f"{event['lat']:.4f}",
         "longitude": "" if event.get("lon") is None else f"{event['lon']:.4f}",

@@ -1,41 +1,56 @@
-"""Markings (TLP 2.0) of what is exported, and which rows an export may show.
+"""Markings (TLP 2.0) of what is exported: how every format names them.
 
 Documents carry a marking (documents.marking, TLP:CLEAR by default: Corrobora reads public
-reporting); analysts setting markings come with issue 20. A row that has a `marking` of its
-own (a report, a document, later an event) is as marked; an event without one is as
-restricted as the most restricted document that reports it.
+reporting; team mode sets others, store/access.py). A row that has a `marking` of its own (a
+report, a document) is as marked; an event is as restricted as the most restricted report
+fused into it.
 
-Every export takes a visibility filter: a predicate over a row (`Visibility`), default
-`everything`. `cleared_up_to("TLP:AMBER")` lets through what an export cleared up to that
-marking may carry; issue 20's readers and teams can pass their own predicate (any callable
-of a row, or an object with a `visible(row)` method). An event goes out only when it and
-every report fused into it are visible: its grade, tolls and actors are fused from all of
-them, so showing it with a hidden report would leak what the report says.
+Which rows an export shows is not decided here: an export for a reader reads the store as
+that reader sees it (export/view.py over store/access.py's `restrict`, the same view the web
+API answers from), so the events, their figures and their markings are those of the reports
+the reader may see.
+
+A marking this module cannot read (a typo, a level TLP 2.0 does not have) is taken for the
+most restrictive, TLP:RED, never for TLP:CLEAR: a malformed marking must not publish what it
+was meant to restrict. Each such value is reported once, with the row it came from, through
+the `corrobora.export` logger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+import logging
+from collections.abc import Iterable
+from typing import Any
 
-ORDER = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+from corrobora.store.access import MARKINGS as ORDER
+from corrobora.store.access import AccessError, parse_marking
+
 DEFAULT = "TLP:CLEAR"
-
-Visibility = Callable[[dict[str, Any]], bool]
-"""Whether a row (an event, a report, a document) may be exported."""
-
-
-class Reader(Protocol):
-    def visible(self, row: dict[str, Any]) -> bool: ...
+STRICTEST = ORDER[-1]
+log = logging.getLogger("corrobora.export")
+_reported: set[tuple[str, str]] = set()
 
 
-def normalise(marking: str | None) -> str:
-    """A TLP marking as TLP 2.0 names it (TLP:WHITE is TLP:CLEAR); unknown or none: CLEAR."""
-    m = (marking or DEFAULT).strip().upper()
-    m = "TLP:CLEAR" if m in ("TLP:WHITE", "WHITE", "CLEAR") else m
-    if not m.startswith("TLP:"):
-        m = "TLP:" + m
-    return m if m in ORDER else DEFAULT
+def normalise(marking: str | None, item: str | None = None) -> str:
+    """A TLP marking as TLP 2.0 names it (TLP:WHITE is TLP:CLEAR; none is TLP:CLEAR).
+    Unknown or malformed: TLP:RED, reported once naming `item` (the row it marks)."""
+    if marking is None:
+        return DEFAULT
+    try:
+        return parse_marking(marking)
+    except AccessError:
+        if (str(item), marking) not in _reported:
+            _reported.add((str(item), marking))
+            log.warning("%s: unknown marking %r, exported as %s", item or "a row", marking,
+                        STRICTEST)
+        return STRICTEST
+
+
+def _label(row: dict[str, Any]) -> str:
+    """What names a row in a warning: its document, else its id."""
+    if row.get("document_id"):
+        return f"document {row['document_id']}"
+    return f"row {row.get('id')}"
 
 
 def strictest(markings: Iterable[str | None]) -> str:
@@ -48,46 +63,19 @@ def least_strict(markings: Iterable[str | None]) -> str:
     return min((normalise(m) for m in markings), key=ORDER.index, default=DEFAULT)
 
 
-def allowed(marking: str | None, ceiling: str = "TLP:RED") -> bool:
-    """Whether something of `marking` may go into an export cleared up to `ceiling`."""
-    return ORDER.index(normalise(marking)) <= ORDER.index(normalise(ceiling))
-
-
-def row_marking(row: dict[str, Any], default: str | None = None) -> str:
-    """A row's own marking when it has one (the column may be absent), else `default`."""
-    return normalise(row.get("marking") or default)
+def row_marking(row: dict[str, Any], default: str | None = None,
+                item: str | None = None) -> str:
+    """A row's own marking when it has one (the column may be absent or null), else
+    `default`. An empty one is malformed, not absent. `item` names the row in a warning
+    (default: its document)."""
+    own = row.get("marking")
+    return normalise(own if own is not None else default, item or _label(row))
 
 
 def event_marking(event: dict[str, Any]) -> str:
     """An event's marking: its own when the row has one, else the strictest of its reports'
     (each report as its row or its document is marked)."""
-    if event.get("marking"):
-        return normalise(event["marking"])
-    return strictest(r.get("marking") for r in event.get("report_rows") or ())
-
-
-def everything(row: dict[str, Any]) -> bool:
-    """The default filter: an export shows every row."""
-    return True
-
-
-def cleared_up_to(ceiling: str) -> Visibility:
-    """Rows whose marking an export cleared up to `ceiling` may carry."""
-    ceiling = normalise(ceiling)
-    return lambda row: allowed(row.get("marking"), ceiling)
-
-
-def as_visibility(visible: Visibility | Reader | None) -> Visibility:
-    """A predicate from a predicate, a reader object (its `visible` method) or None (all)."""
-    if visible is None:
-        return everything
-    method = getattr(visible, "visible", None)
-    return method if callable(method) else visible  # type: ignore[return-value]
-
-
-def event_visible(event: dict[str, Any], visible: Visibility) -> bool:
-    """Whether an event (with its report_rows) may be exported: it and all its reports."""
-    if visible is everything:
-        return True
-    return visible({**event, "marking": event_marking(event)}) and all(
-        visible(r) for r in event.get("report_rows") or ())
+    if event.get("marking") is not None:
+        return normalise(event["marking"], f"event {event.get('id')}")
+    return max((row_marking(r) for r in event.get("report_rows") or ()), key=ORDER.index,
+               default=DEFAULT)

@@ -8,7 +8,6 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import EventFilter, Store
 
 PLACE_FIELDS = ("geonameid", "lat", "lon", "country_code", "admin1_code", "admin2_name",
@@ -39,31 +38,29 @@ def event_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def actor_records(store: Store) -> list[dict[str, Any]]:
+def actor_records(store: Store, seen: Store | None = None) -> list[dict[str, Any]]:
     """`corrobora export actors`: stored actors and the actors their relations name, with
     aliases and time-bounded relations (CONTRACTS §2). The registry's relations are merged
-    into the store first."""
+    into `store` (writable) first; the records are read from `seen` when given (the store
+    as one reader sees it, export/view.py), else from `store`."""
     from corrobora.extract.actors import ActorRegistry
     from corrobora.fuse.relations import export_records, registry_rows
 
     registry = ActorRegistry.load()
     store.upsert_actor_relations(registry_rows(registry))
-    return export_records(store.actor_rows(), registry, store.actor_relations())
+    seen = store if seen is None else seen
+    return export_records(seen.actor_rows(), registry, seen.actor_relations())
 
 
 def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: int = 500,
-                        with_text: bool = True, ids: Sequence[str] | None = None,
-                        visible: Visibility | Reader | None = None
+                        with_text: bool = True, ids: Sequence[str] | None = None
                         ) -> Iterator[dict[str, Any]]:
     """Each stored event (or those `f` matches, among `ids` if given) as `export_events`
     gives it, with
     `report_rows`: its reports with their documents' source, grade, url and marking (the
     sentence text unless `with_text` is false). Read `chunk` events at a time, so an export
-    of a large store streams. Only the events `visible` lets through with all their reports
-    (markings.event_visible; default: every event)."""
-    from corrobora.export.markings import as_visibility, event_visible
-
-    shown = as_visibility(visible)
+    of a large store streams. What `store` shows is what goes out: a handle restricted to a
+    reader (export/view.py) gives that reader's events, figures and reports."""
     rows = store.export_events(f, ids=ids)
     while batch := list(islice(rows, chunk)):
         reports: dict[str, list[dict[str, Any]]] = {}
@@ -74,8 +71,7 @@ def events_with_reports(store: Store, f: EventFilter | None = None, *, chunk: in
             # list(DISTINCT ...) has no order: sorted, so every export is the same bytes.
             e["actors"] = sorted(e.get("actors") or [], key=lambda a: (
                 a["role"], a["text"], a["actor_id"] or "", a["acled_name"] or ""))
-            if event_visible(e, shown):
-                yield e
+            yield e
 
 
 def sub_event_type(event: dict[str, Any]) -> str | None:

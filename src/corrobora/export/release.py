@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow.parquet as pq
+
 from corrobora.export import parquet
 from corrobora.export.acled import codebook as acled_codebook
 from corrobora.export.records import actor_records, events_with_reports
 
 if TYPE_CHECKING:
-    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import Store
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -149,7 +150,15 @@ def codebook_markdown(version: str) -> str:
               "## ACLED inter codes (actors.inter)", "", "| code | actor |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in acled_codebook()["inter_codes"].items()]
     lines += ["", "## Markings", "",
-              "TLP 2.0: TLP:CLEAR (public), TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED.", ""]
+              "TLP 2.0: TLP:CLEAR (public), TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED. "
+              "A marking that could not be read is given as TLP:RED.", "",
+              "## ACLED CSV (`corrobora export events --format acled`)", "",
+              "The same events in ACLED's 31 columns. `region` is ACLED's region of the "
+              "country; `admin1` and `admin2` are the place's first- and second-level "
+              "units (`admin1_code`, `admin2_name` above). `admin3` is always empty: the "
+              "gazetteer is built from GeoNames data that packages ship (cities500 and the "
+              "ADM1/ADM2 divisions, no ADM3), so no place knows a third-level unit, and an "
+              "imported ACLED row's own `admin3` is not stored.", ""]
     return "\n".join(lines)
 
 
@@ -161,14 +170,15 @@ def _sha256(path: Path) -> str:
 
 def write_release(store: Store, out: Path | str, version: str | None = None, *,
                   with_text: bool = False, title: str = "Corrobora events",
-                  visible: Visibility | Reader | None = None) -> Path:
+                  user: str | None = None) -> Path:
     """The release folder `out/corrobora-events-VERSION` (VERSION defaults to today's date,
-    YYYY.MM.DD); returns its path. `visible` filters events (with their reports) and
-    documents by marking (markings.py; default: everything); the manifest names the
-    strictest marking the release carries."""
-    from corrobora.export.markings import as_visibility, row_marking, strictest
+    YYYY.MM.DD); returns its path. With `user`, the release holds what that user may see,
+    as the API shows it to them (export/view.py); the manifest names the strictest marking
+    the release carries. `store` must be writable: the registry's actor relations are
+    merged into it first (records.actor_records)."""
+    from corrobora.export.markings import strictest
+    from corrobora.export.view import seen_by
 
-    shown = as_visibility(visible)
     carried: set[str] = set()
     out = Path(out)
     created = datetime.now(UTC).replace(microsecond=0)
@@ -182,29 +192,10 @@ def write_release(store: Store, out: Path | str, version: str | None = None, *,
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        # One pass over the events writes both tables a row group at a time, so memory
-        # stays flat however large the store.
-        with parquet.TableWriter("events", work / "events.parquet") as events, \
-                parquet.TableWriter("reports", work / "reports.parquet") as reports:
-            for e in events_with_reports(store, with_text=with_text, visible=shown):
-                row = parquet.event_row(e)
-                carried.add(row["marking"])
-                events.add(row)
-                for r in e["report_rows"]:
-                    reports.add(parquet.report_row(r))
-        documents = parquet.TableWriter("documents", work / "documents.parquet")
-        with documents:
-            for d in store.export_document_rows(with_text=with_text):
-                if shown(d):
-                    carried.add(row_marking(d))
-                    documents.add(d)
-        counts = {
-            "events": events.rows,
-            "reports": reports.rows,
-            "actors": parquet.write("actors", parquet.actor_rows(actor_records(store)),
-                                    work / "actors.parquet"),
-            "documents": documents.rows,
-        }
+        with seen_by(store, user) as seen:
+            _tables(store, seen, work, with_text, carried)
+        counts = {name: pq.read_metadata(work / f"{name}.parquet").num_rows
+                  for name in ("events", "reports", "actors", "documents")}
         (work / "codebook.md").write_text(codebook_markdown(version), "utf-8")
         files = {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
                  for p in sorted(work.iterdir())}
@@ -224,6 +215,30 @@ def write_release(store: Store, out: Path | str, version: str | None = None, *,
         shutil.rmtree(work, ignore_errors=True)
         raise
     return final
+
+
+def _tables(store: Store, seen: Store, work: Path, with_text: bool,
+            carried: set[str]) -> None:
+    """The four Parquet tables into `work`, read from `seen` (the store as the release's
+    reader sees it), the markings they carry added to `carried`."""
+    from corrobora.export.markings import row_marking
+
+    # One pass over the events writes both tables a row group at a time, so memory stays
+    # flat however large the store.
+    with parquet.TableWriter("events", work / "events.parquet") as events, \
+            parquet.TableWriter("reports", work / "reports.parquet") as reports:
+        for e in events_with_reports(seen, with_text=with_text):
+            row = parquet.event_row(e)
+            carried.add(row["marking"])
+            events.add(row)
+            for r in e["report_rows"]:
+                reports.add(parquet.report_row(r))
+    with parquet.TableWriter("documents", work / "documents.parquet") as documents:
+        for d in seen.export_document_rows(with_text=with_text):
+            carried.add(row_marking(d, item=f"document {d['id']}"))
+            documents.add(d)
+    parquet.write("actors", parquet.actor_rows(actor_records(store, seen)),
+                  work / "actors.parquet")
 
 
 def _version() -> str:

@@ -17,7 +17,6 @@ from typing import IO, TYPE_CHECKING, Any
 from corrobora.export import FORMATS
 
 if TYPE_CHECKING:
-    from corrobora.export.markings import Reader, Visibility
     from corrobora.store import EventFilter, Store
 
 BOM = "\ufeff"
@@ -64,27 +63,21 @@ def _jsonl(rows: Any, dst: IO[str], default: Callable[[Any], Any]) -> None:
 
 def export(store: Store, kind: str, fmt: str, output: str, *,
            f: EventFilter | None = None, actor_rows: list[dict[str, Any]] | None = None,
-           default: Callable[[Any], Any] | None = None,
-           visible: Visibility | Reader | None = None) -> None:
-    """Write `kind` as `fmt` to `output`. `actor_rows` are the actor records already merged
-    with the registry (records.actor_records needs a writable store). `visible` filters
-    events and documents by their markings (markings.py; default: everything)."""
+           default: Callable[[Any], Any] | None = None) -> None:
+    """Write `kind` as `fmt` to `output`, from `store` as given: a handle restricted to one
+    reader (export/view.py `seen_by`) exports what that reader sees. `actor_rows` are the
+    actor records already merged with the registry (records.actor_records needs a writable
+    store)."""
     from corrobora.export import acled, ftm, geojson, misp, parquet, stix
-    from corrobora.export.markings import as_visibility, everything
     from corrobora.export.records import actor_names, event_record, events_with_reports
 
     check(kind, fmt)
-    shown = as_visibility(visible)
     if kind == "documents":
-        hidden = set() if shown is everything else {
-            d["id"] for d in store.export_document_rows() if not shown(d)}
         with _target(output, binary=fmt == "parquet") as dst:
             if fmt == "parquet":
-                parquet.write("documents", (d for d in store.export_document_rows()
-                                            if d["id"] not in hidden), dst)
+                parquet.write("documents", store.export_document_rows(), dst)
             else:
-                _jsonl((d for d in store.export_documents() if d["id"] not in hidden), dst,
-                       default or str)
+                _jsonl(store.export_documents(), dst, default or str)
         return
     if kind == "actors":
         rows = actor_rows if actor_rows is not None else []
@@ -95,9 +88,7 @@ def export(store: Store, kind: str, fmt: str, output: str, *,
                 _jsonl(rows, dst, default or str)
         return
     if fmt in ("jsonl", "csv"):
-        # These need no report rows; read them only to filter by marking.
-        rows = store.export_events(f) if shown is everything else events_with_reports(
-            store, f, with_text=False, visible=shown)
+        rows = store.export_events(f)  # these formats need no report rows
         with _target(output) as dst:
             if fmt == "jsonl":
                 _jsonl((event_record(r) for r in rows), dst, default or str)
@@ -108,7 +99,7 @@ def export(store: Store, kind: str, fmt: str, output: str, *,
                 for line in csv_lines(EVENT_CSV_COLUMNS, rows):
                     dst.write(line)
         return
-    events = events_with_reports(store, f, visible=shown)
+    events = events_with_reports(store, f)
     if fmt == "parquet":
         with _target(output, binary=True) as dst:
             parquet.write("events", parquet.event_rows(events), dst)
@@ -120,7 +111,7 @@ def export(store: Store, kind: str, fmt: str, output: str, *,
         elif fmt == "geojson":
             geojson.write(events, dst, default=default or str)
         elif fmt == "stix":
-            dst.write(stix.dumps(stix.bundle(events, names)))
+            stix.write(events, names, dst)
         elif fmt == "misp":
             _jsonl((misp.event(e, names) for e in events), dst, default or str)
         elif fmt == "ftm":

@@ -18,19 +18,35 @@ theirs. Ids are deterministic: UUIDv5 in the STIX namespace of §2.9 over the
 canonical JSON (the stix2 library's RFC 8785 canonicaliser) of the object's identifying
 fields, the same fields OpenCTI's client (pycti) derives its ids from, so a re-export or a
 re-import into OpenCTI merges with what is there instead of duplicating it.
+
+The bundle is written object by object as the events stream in (`write`), so memory holds
+one event's objects, the shared ones (places, actors, sources: as many as the store has
+distinct ones) and the ids of the relationships written, never the bundle: each event's
+report and relationships go out with the event; the shared objects, which carry the least
+restricted marking of the events that disclose them, once all events are read; then the
+marking definitions used. A relationship two events give (the same actors on the same days)
+is written once, with the marking of the first. The bundle's own id is derived from the ids
+of its objects in order, so it closes the bundle.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TextIO
 
 from stix2.canonicalization.Canonicalize import canonicalize
 
-from corrobora.export.markings import event_marking, least_strict, normalise, row_marking
+from corrobora.export.markings import (
+    ORDER,
+    event_marking,
+    least_strict,
+    normalise,
+    row_marking,
+)
 
 NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # STIX 2.1 §2.9
 TLP_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -85,12 +101,20 @@ def _location_type(event: dict[str, Any]) -> str:
     return "City"
 
 
-class BundleBuilder:
-    """Objects of one bundle, each once by id; `add_event` for every event, then `bundle`."""
+# Objects of one event alone: written as the event is read. Others are shared by events.
+_PER_EVENT = ("report", "relationship")
 
-    def __init__(self, names: dict[str, dict[str, Any]]) -> None:
+
+class BundleBuilder:
+    """Objects of one bundle, each once by id, handed to `emit` as soon as they are final:
+    `add_event` for every event, then `finish`."""
+
+    def __init__(self, names: dict[str, dict[str, Any]],
+                 emit: Callable[[dict[str, Any]], None]) -> None:
         self.names = names
-        self.objects: dict[str, dict[str, Any]] = {}
+        self.emit = emit
+        self.shared: dict[str, dict[str, Any]] = {}
+        self.written: set[str] = set()
         self.markings: set[str] = set()
         self.producer = stix_id("identity", {"name": PRODUCER.lower(),
                                              "identity_class": "organization"})
@@ -101,7 +125,12 @@ class BundleBuilder:
                 "created_by_ref": self.producer, "object_marking_refs": [TLP_IDS[marking]]}
 
     def _put(self, obj: dict[str, Any]) -> str:
-        known = self.objects.setdefault(obj["id"], obj)
+        if obj["type"] in _PER_EVENT:
+            if obj["id"] not in self.written:
+                self.written.add(obj["id"])
+                self.emit(obj)
+            return obj["id"]
+        known = self.shared.setdefault(obj["id"], obj)
         if known is not obj and known["object_marking_refs"] != obj["object_marking_refs"]:
             # An object several events share (a place, an actor, a source) is disclosed by
             # the least restricted of them: it carries that marking.
@@ -240,27 +269,42 @@ class BundleBuilder:
             report["external_references"] = refs_ext
         return self._put(report)
 
-    def bundle(self) -> dict[str, Any]:
-        producer = {"type": "identity", "spec_version": "2.1", "id": self.producer,
-                    "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
-                    "name": PRODUCER, "identity_class": "organization",
-                    "object_marking_refs": [TLP_IDS["TLP:CLEAR"]]}
+    def start(self) -> None:
+        """The producer's identity, first."""
         self.markings.add("TLP:CLEAR")
-        objects = [marking_definition(m) for m in sorted(self.markings)]
-        objects += [producer, *sorted(self.objects.values(), key=lambda o: o["id"])]
-        return {"type": "bundle",
-                "id": stix_id("bundle", {"objects": sorted(o["id"] for o in objects)}),
-                "objects": objects}
+        self.emit({"type": "identity", "spec_version": "2.1", "id": self.producer,
+                   "created": "2024-01-01T00:00:00.000Z",
+                   "modified": "2024-01-01T00:00:00.000Z", "name": PRODUCER,
+                   "identity_class": "organization",
+                   "object_marking_refs": [TLP_IDS["TLP:CLEAR"]]})
+
+    def finish(self) -> None:
+        """The shared objects, by id, then the marking definitions used."""
+        for key in sorted(self.shared):
+            self.emit(self.shared.pop(key))
+        for m in sorted(self.markings, key=ORDER.index):
+            self.emit(marking_definition(m))
 
 
-def bundle(events: Iterable[dict[str, Any]], names: dict[str, dict[str, Any]]
-           ) -> dict[str, Any]:
-    """A STIX 2.1 bundle of `events` (records.events_with_reports)."""
-    builder = BundleBuilder(names)
+def write(events: Iterable[dict[str, Any]], names: dict[str, dict[str, Any]],
+          dst: TextIO) -> int:
+    """A STIX 2.1 bundle of `events` (records.events_with_reports) to `dst`, one object a
+    line, written as the events are read; returns the number of objects."""
+    digest = hashlib.sha256()
+    count = 0
+
+    def emit(obj: dict[str, Any]) -> None:
+        nonlocal count
+        dst.write((",\n" if count else "") + json.dumps(obj, ensure_ascii=False))
+        digest.update(obj["id"].encode("ascii") + b"\n")
+        count += 1
+
+    dst.write('{"type": "bundle", "objects": [\n')
+    builder = BundleBuilder(names, emit)
+    builder.start()
     for e in events:
         builder.add_event(e)
-    return builder.bundle()
-
-
-def dumps(b: dict[str, Any]) -> str:
-    return json.dumps(b, ensure_ascii=False, indent=1) + "\n"
+    builder.finish()
+    bundle_id = f"bundle--{uuid.uuid5(NAMESPACE, digest.hexdigest())}"
+    dst.write(f'\n], "id": "{bundle_id}"}}\n')
+    return count
