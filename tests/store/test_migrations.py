@@ -9,10 +9,12 @@ import pytest
 
 from corrobora.store import Store, StoreError
 
+from ..conftest import StoreSpot
 
-def test_new_store_is_migrated_to_latest(tmp_path: Path) -> None:
+
+def test_new_store_is_migrated_to_latest(new_store: StoreSpot) -> None:
     latest = max(v for v, _, _ in Store.migrations())
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         assert store.schema_version() == latest
         tables = {r[0] for r in store.con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
@@ -20,8 +22,8 @@ def test_new_store_is_migrated_to_latest(tmp_path: Path) -> None:
             "gazetteer_places", "sources", "schema_version"} <= tables
 
 
-def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
-    path = tmp_path / "c.duckdb"
+def test_reopening_applies_nothing_twice(new_store: StoreSpot) -> None:
+    path = new_store("c.duckdb")
     Store(path).close()
     with Store(path) as store:
         rows = store.con.execute("SELECT version, count(*) FROM schema_version GROUP BY 1"
@@ -29,9 +31,9 @@ def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     assert all(n == 1 for _, n in rows)
 
 
-def test_read_only_open_of_missing_store_names_the_file(tmp_path: Path) -> None:
+def test_read_only_open_of_missing_store_names_the_file(new_store: StoreSpot) -> None:
     with pytest.raises(StoreError, match="no such store"):
-        Store(tmp_path / "absent.duckdb", read_only=True)
+        Store(new_store("absent.duckdb"), read_only=True)
 
 
 def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:

@@ -232,11 +232,11 @@ class Store:
             foreign = self.con.table_count()
             if read_only or foreign:
                 self.con.close()
-                what = f"{foreign} table(s), no schema version" if foreign else "empty"
                 raise StoreError(
-                    f"{url}: not a Corrobora store ({what}); it was left untouched: "
-                    + ("run `corrobora ingest` into it first" if not foreign else
-                       "pass --db another database (or schema) or an existing store"))
+                    f"{url}: no such store (run `corrobora ingest` first)" if not foreign else
+                    f"{url} is a PostgreSQL database but not a Corrobora store ({foreign} "
+                    "table(s), no schema version); it was left untouched: pass --db another "
+                    "database or an existing store")
         if not read_only:
             self.migrate()
 
