@@ -64,8 +64,8 @@ def test_seed_article_intelligence_claim_is_attributed_and_hedged(seed_store: St
     rows = seed_store.con.execute(
         "SELECT r.attribution, r.hedged FROM event_reports r JOIN documents d "
         "ON d.id = r.document_id WHERE r.type = 'INTEL_SHARING' AND "
-        "contains(substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start),"
-        " 'CIA channeled')"
+        "position('CIA channeled' IN substring(d.text, r.sentence_start + 1, "
+        "r.sentence_end - r.sentence_start)) > 0"
     ).fetchall()
     assert rows == [(["Reuters", "The New York Times"], True)]
 
