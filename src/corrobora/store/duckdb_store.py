@@ -243,6 +243,15 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held by one writer of the database at a time: an ingest batch from its reads of
+        the store to its write, a review decision, a re-clustering. On PostgreSQL two
+        ingests (or an ingest and a review) then cannot fuse against the same events at
+        once; DuckDB admits one writing process anyway."""
+        with self.con.exclusive("fusion"):
+            yield
+
     def __enter__(self) -> Store:
         return self
 
@@ -566,7 +575,7 @@ class Store:
         to events (`moves`: report id -> event id, link score 1.0, since an analyst placed
         them), event rows rewritten from their reports, emptied events deleted, documents
         moved to stories (`stories`: document id -> story id)."""
-        with self.transaction():
+        with self.exclusive(), self.transaction():
             decision_id = self.add_decision(decision)
             if undoes:
                 self.mark_undone(undoes, decision_id)
@@ -659,7 +668,7 @@ class Store:
     def replace_events(self, events: list[dict[str, Any]], links: dict[str, tuple[str, float]]
                        ) -> None:
         """Re-clustering's result: every event row anew, every report's event and score."""
-        with self.transaction():
+        with self.exclusive(), self.transaction():
             self.con.update_rows("event_reports", [
                 {"id": k, "event_id": v[0], "link_score": v[1]} for k, v in links.items()])
             self.con.execute("DELETE FROM events")
