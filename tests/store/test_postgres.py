@@ -70,6 +70,8 @@ def test_duckdb_sql_is_translated_with_literals_untouched() -> None:
                           "'s', jsonb_build_array(a, b))) FROM t")
     assert "unnest(%s::TEXT[])" in sql and "'story_%%'" in sql and "n < %s" in sql
     assert params == [["a"], ["a"]]
+    distinct, _ = translate("SELECT list(DISTINCT {'a': x}) FROM t", None)
+    assert distinct == "SELECT jsonb_agg(DISTINCT jsonb_build_object('a', x)) FROM t"
 
 
 def test_a_postgres_database_with_other_tables_is_refused_untouched(pg: StoreSpot) -> None:

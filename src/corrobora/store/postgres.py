@@ -183,7 +183,7 @@ def _structs(code: str) -> str:
         before = code[:i].rstrip()
         m = re.search(r"\blist\(\s*(DISTINCT\s*)?$", before, re.I)
         if m:
-            code = before[:m.start()] + "jsonb_agg(" + (m[1] or "") + code[i:]
+            code = before[:m.start()] + "jsonb_agg(" + ("DISTINCT " if m[1] else "") + code[i:]
     return code
 
 
