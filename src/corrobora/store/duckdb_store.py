@@ -870,10 +870,14 @@ class Store:
             "(SELECT list({'document_id': r.document_id, "
             "'sentence': [r.sentence_start, r.sentence_end]} ORDER BY r.id) "
             " FROM event_reports r WHERE r.event_id = e.id) AS reports, "
-            "(SELECT list(DISTINCT {'text': a.text, 'actor_id': a.actor_id, 'role': a.role, "
-            "'inter': a.inter, 'acled_name': a.acled_name}) "
-            " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
-            " WHERE r.event_id = e.id) AS actors "
+            # DISTINCT rows, not list(DISTINCT {...}): PostgreSQL can compare only jsonb,
+            # which reorders the keys.
+            "(SELECT list({'text': a.text, 'actor_id': a.actor_id, 'role': a.role, "
+            "'inter': a.inter, 'acled_name': a.acled_name} ORDER BY a.role, a.text, "
+            "a.actor_id, a.inter, a.acled_name) FROM (SELECT DISTINCT a.text, "
+            " a.actor_id, a.role, a.inter, a.acled_name FROM event_report_actors a "
+            " JOIN event_reports r ON r.id = a.event_report_id WHERE r.event_id = e.id) AS a"
+            ") AS actors "
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
             + " AND ".join(where) + " ORDER BY e.id" + limit, params=params
         )

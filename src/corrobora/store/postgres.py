@@ -168,8 +168,9 @@ def _closing(text: str, start: int) -> int:
 
 
 def _structs(code: str) -> str:
-    """DuckDB struct literals {'k': v} as jsonb_build_object('k', v), list literals [a, b]
-    inside them as jsonb_build_array(a, b), and list(...) of structs as jsonb_agg."""
+    """DuckDB struct literals {'k': v} as json_build_object('k', v), list literals [a, b]
+    inside them as jsonb_build_array(a, b), and list(...) of structs as json_agg (jsonb for
+    DISTINCT ones)."""
     while (i := code.find("{")) >= 0:
         j = _closing(code, i)
         pairs = []
@@ -179,11 +180,15 @@ def _structs(code: str) -> str:
             if value.startswith("[") and value.endswith("]"):
                 value = f"jsonb_build_array({value[1:-1]})"
             pairs.append(f"{key.strip()}, {value}")
-        code = code[:i] + "jsonb_build_object(" + ", ".join(pairs) + ")" + code[j + 1:]
         before = code[:i].rstrip()
         m = re.search(r"\blist\(\s*(DISTINCT\s*)?$", before, re.I)
+        # json keeps the keys in the order written, as DuckDB's structs do; DISTINCT needs
+        # jsonb (json has no equality), whose keys come in its own order.
+        kind = "jsonb" if m and m[1] else "json"
+        code = code[:i] + f"{kind}_build_object(" + ", ".join(pairs) + ")" + code[j + 1:]
         if m:
-            code = before[:m.start()] + "jsonb_agg(" + ("DISTINCT " if m[1] else "") + code[i:]
+            code = (before[:m.start()] + f"{kind}_agg(" + ("DISTINCT " if m[1] else "")
+                    + code[i:])
     return code
 
 
