@@ -50,3 +50,30 @@ def test_a_file_that_is_not_duckdb_is_refused(tmp_path: Path) -> None:
     path.write_text("these are my notes\n" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         Store(path)
+
+
+def test_a_store_made_by_the_duckdb_only_migrations_opens_and_takes_new_documents(
+        tmp_path: Path) -> None:
+    # The migrations were DuckDB's dialect (DOUBLE, BLOB, DEFAULT []) before they became
+    # portable; stores they made are applied versions, never migrated again, and must work.
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT "
+                "NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)")
+    for version, name, sql in Store.migrations():
+        old = (sql.replace("DOUBLE PRECISION", "DOUBLE").replace("BYTEA", "BLOB")
+               .replace("ARRAY[]::TEXT[]", "[]"))
+        con.execute(old)
+        con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+    con.close()
+    from corrobora.ingest import Ingestor
+    from corrobora.model import Document
+
+    with Store(path) as store:
+        summary = Ingestor(store).ingest([Document(
+            "Gunmen killed two police officers in Culiacán, Sinaloa, on Monday, officials "
+            "said.", "a.txt", id="a")])
+        assert summary.new == 1 and store.stats()["events"] >= 1
+        store.upsert_actor_relations([{"id": "r1", "type": "rivalry", "source": "a",
+                                       "target": "b", "origin": "text", "evidence": ["a#0-9"]}])
+        assert store.actor_relations()[0]["evidence"] == ["a#0-9"]
