@@ -39,7 +39,10 @@ class Backend(Protocol):
         """Another handle on the same database, for one reader (a request, a thread)."""
         ...
 
-    def begin(self) -> None: ...
+    def begin(self, *, write: bool = False) -> None:
+        """`write`: this transaction writes even on a handle opened read-only (PostgreSQL:
+        a read-only server's audit lines)."""
+        ...
 
     def commit(self) -> None: ...
 
@@ -71,6 +74,24 @@ class Backend(Protocol):
         ...
 
     def columns(self, table: str) -> list[str]: ...
+
+    def tables(self) -> set[str]:
+        """The names of the store's own tables (not this session's temporary ones)."""
+        ...
+
+    def qualified(self, table: str) -> str:
+        """The store's table `table`, named past any temporary view of this session that
+        shadows it (store/access.py restrict)."""
+        ...
+
+    def snapshot(self) -> None:
+        """From here to its close, this handle reads one snapshot of the store and may make
+        temporary tables and views for itself (store/access.py restrict); they go with it."""
+        ...
+
+    def snapshot_done(self) -> None:
+        """The temporary objects are made: the rest of the snapshot only reads."""
+        ...
 
     def checkpoint(self) -> None: ...
 
@@ -104,7 +125,7 @@ class DuckDBBackend:
     def cursor(self) -> DuckDBBackend:
         return DuckDBBackend(self.con.cursor())
 
-    def begin(self) -> None:
+    def begin(self, *, write: bool = False) -> None:
         self.con.begin()
 
     def commit(self) -> None:
@@ -177,6 +198,24 @@ class DuckDBBackend:
         return [r[0] for r in self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [table]).fetchall()]
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_catalog = current_database()").fetchall()}
+
+    def qualified(self, table: str) -> str:
+        row = self.con.execute("SELECT current_database()").fetchone()
+        return '"' + str(row[0]).replace('"', '""') + f'".main.{table}'
+
+    def snapshot(self) -> None:
+        # A transaction: one snapshot for every read of the request, even while this
+        # process's other cursors commit (serve --review). A cursor's temporary objects are
+        # its own; closing it ends the transaction.
+        self.con.begin()
+
+    def snapshot_done(self) -> None:
+        pass
 
     def checkpoint(self) -> None:
         self.con.execute("CHECKPOINT")

@@ -313,8 +313,10 @@ class Store:
         return self.schema_version()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.con.begin()
+    def transaction(self, *, write: bool = False) -> Iterator[None]:
+        """All or nothing; `write`: writes even through a handle opened read-only
+        (PostgreSQL; store/access.py audit)."""
+        self.con.begin(write=write)
         try:
             yield
         except BaseException:
@@ -1342,9 +1344,10 @@ class Store:
 
     def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
                 ) -> Iterator[dict[str, Any]]:
-        if getattr(self, "restricted", False):
-            # Team mode (store/access.py): a new cursor would not see this reader's
-            # temporary views, so a restricted reader reads its rows whole.
+        if getattr(self, "restricted", False) and self.con.kind == "duckdb":
+            # Team mode (store/access.py): a new DuckDB cursor would not see this reader's
+            # temporary views, so a restricted reader reads its rows whole (PostgreSQL
+            # streams them on the reader's own connection).
             yield from self._dicts(sql, params)
             return
         yield from self.con.stream(sql, params, batch)

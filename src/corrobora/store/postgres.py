@@ -298,6 +298,7 @@ class PostgresBackend:
         self._pooled = _shared is not None
         self.con = self._shared.take() if self._pooled else connect(url, read_only=read_only)
         self._stage_n = 0
+        self._temporary = False
 
     # -- statements --------------------------------------------------------------------
 
@@ -310,8 +311,8 @@ class PostgresBackend:
     def cursor(self) -> PostgresBackend:
         return PostgresBackend(self._shared.url, _shared=self._shared)
 
-    def begin(self) -> None:
-        self.con.execute("BEGIN")
+    def begin(self, *, write: bool = False) -> None:
+        self.con.execute("BEGIN READ WRITE" if write else "BEGIN")
 
     def commit(self) -> None:
         self.con.execute("COMMIT")
@@ -322,17 +323,54 @@ class PostgresBackend:
 
     def close(self) -> None:
         if self._pooled:
+            self._clean()
             self._shared.give_back(self.con)
         else:
             self.con.close()
             self._shared.close()
 
+    def _clean(self) -> None:
+        """Before the connection goes back to the pool: the snapshot ends (its temporary
+        views with it) and any temporary object made outside one is dropped, so the next
+        request, maybe another user's, sees the store as it is."""
+        if self.con.closed:
+            return
+        try:
+            if self.con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                self.con.execute("ROLLBACK")
+            if self._temporary:
+                self.con.execute("DISCARD TEMP")
+                self._temporary = False
+        except psycopg.Error:
+            self.con.close()  # not given back: give_back drops a closed connection
+
+    def snapshot(self) -> None:
+        # REPEATABLE READ: every read of the request (the hidden ids, the recomputed events,
+        # the answer) sees the same committed state, so a report another process commits
+        # meanwhile cannot appear beside views made before it. READ WRITE: a read-only
+        # server's session may still make its temporary tables.
+        self.con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ WRITE")
+        self._temporary = True
+
+    def snapshot_done(self) -> None:
+        self.con.execute("SET TRANSACTION READ ONLY")
+
     def stream(self, sql: str, params: Sequence[Any] | None, batch: int
                ) -> Iterator[dict[str, Any]]:
-        # A server-side cursor on a connection of its own: an export holds its rows in
-        # PostgreSQL, not here, and the store's connection stays free for other queries.
         query, values = translate(sql, params if params else None, self.columns)
         text = psycopg.ClientCursor(self.con).mogrify(query, values)
+        if self.con.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            # In a snapshot (a restricted reader): a server-side cursor of this connection,
+            # which sees its temporary views and its snapshot.
+            with self.con.cursor(name=f"stream_{secrets.token_hex(4)}") as cur:
+                cur.execute(text)
+                names = [d[0] for d in cur.description or ()]
+                while rows := cur.fetchmany(batch):
+                    for row in rows:
+                        yield dict(zip(names, row, strict=True))
+            return
+        # Else a server-side cursor on a connection of its own: an export holds its rows in
+        # PostgreSQL, not here, and the store's connection stays free for other queries.
         con = self._shared.take()
         try:
             with con.transaction(), con.cursor(name=f"stream_{secrets.token_hex(4)}") as cur:
@@ -430,6 +468,16 @@ class PostgresBackend:
             if known:
                 self._shared.columns[table] = known
         return known
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()").fetchall()}
+
+    def qualified(self, table: str) -> str:
+        # pg_temp is searched first: the schema's name reaches the table under a view.
+        row = self.con.execute("SELECT current_schema()").fetchone()
+        return '"' + str(row[0] if row else "public").replace('"', '""') + f'".{table}'
 
     def forget_columns(self) -> None:
         """After a migration: the tables' columns may have changed."""
