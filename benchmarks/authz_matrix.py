@@ -9,15 +9,21 @@ TestClient: no socket).
 
     PYTHONPATH=src python benchmarks/authz_matrix.py          # about 40 s on 2 loaded cores
     PYTHONPATH=src python benchmarks/authz_matrix.py --cells  # every cell, not only the summary
+    PYTHONPATH=src python benchmarks/authz_matrix.py --db $(bash scripts/postgres url)
+        # the same over a store in PostgreSQL: a fresh database made (and dropped) on that
+        # server (team mode on PostgreSQL, docs/team.md)
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/team_store.py
@@ -58,10 +64,28 @@ def latency(client: TestClient, tokens: dict[str, str], n: int = 40) -> dict[str
     return out
 
 
+@contextmanager
+def _store_at(server: str | None, folder: Path) -> Iterator[Path | str]:
+    """Where the seeded store goes: a DuckDB file in `folder`, or a new database on the
+    PostgreSQL `server`, dropped after."""
+    if not server:
+        yield folder / "team.duckdb"
+        return
+    from tests.conftest import pg_database
+
+    with pg_database(server) as url:
+        yield url
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="a PostgreSQL server URL (postgresql://...): seed and "
+                        "ask a store there instead of a DuckDB file")
+    parser.add_argument("--cells", action="store_true", help="print every cell")
+    args = parser.parse_args()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        s = seed(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp, _store_at(args.db, Path(tmp)) as db:
+        s = seed(Path(tmp), db)
         seeded_in = time.perf_counter() - started
         app = create_app(s.db, review=True)
         with TestClient(app, base_url="http://127.0.0.1") as client:
@@ -70,6 +94,7 @@ def main() -> int:
             ms = latency(client, s.tokens)
     wrong = [c for c in cells if c.status not in expected_status(c, s)]
     leaks = [c for c in cells if c.leaks]
+    print(f"engine: {'PostgreSQL' if args.db else 'DuckDB'}")
     print(f"seeded store: 2 public reports + {len(RESTRICTED)} restricted "
           f"({', '.join(r.marking for r in RESTRICTED)}) in one event; "
           f"{len(USERS)} users in 3 organisations ({seeded_in:.0f} s)")
@@ -84,7 +109,7 @@ def main() -> int:
     print(f"\n{'endpoint':<58} statuses over {len(USERS) + 1} callers")
     for path, counts in by_path.items():
         print(f"  {path:<56} " + ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())))
-    if "--cells" in sys.argv:
+    if args.cells:
         for c in cells:
             print(f"  {c.method} {c.path} {c.user} ({c.role}, {c.org}): {c.status}"
                   + (f" LEAK {c.leaks}" if c.leaks else ""))

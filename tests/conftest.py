@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -174,3 +178,106 @@ def stored_rows() -> Callable[[Path], dict[str, list[tuple[object, ...]]]]:
             con.close()
 
     return rows
+
+
+# -- the store on both engines: DuckDB files, and PostgreSQL when CORROBORA_TEST_PG is set --
+
+PG_SERVER = os.environ.get("CORROBORA_TEST_PG", "")
+ENGINES = ["duckdb", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The PostgreSQL server of the PostgreSQL cases (`CORROBORA_TEST_PG`, a URL such as
+    `bash scripts/postgres start` prints). Unset: they skip. Set but unreachable: they fail
+    (CI sets it; a server that did not start must not pass as skipped tests)."""
+    if not PG_SERVER:
+        pytest.skip("PostgreSQL case: set CORROBORA_TEST_PG to a server URL "
+                    "(export CORROBORA_TEST_PG=$(bash scripts/postgres start))")
+    import psycopg
+
+    try:
+        psycopg.connect(PG_SERVER, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        pytest.fail(f"CORROBORA_TEST_PG={PG_SERVER}: cannot connect: {exc}", pytrace=False)
+    return PG_SERVER
+
+
+def _pg_url(server: str, database: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@contextmanager
+def pg_database(server: str, template: str | None = None) -> Iterator[str]:
+    """A fresh database on `server` (a copy of the database of URL `template` when given),
+    dropped after, as its URL: one PostgreSQL store."""
+    import psycopg
+
+    name = f"t_{secrets.token_hex(6)}"
+    like = f" TEMPLATE {urlsplit(template).path.lstrip('/')}" if template else ""
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}{like}")
+    try:
+        yield _pg_url(server, name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as con:
+            # A server's pooled connections a test left open must not keep it.
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class StoreSpot:
+    """Where a test puts a new store: `spot("c.duckdb")` is that file in a temporary folder
+    for DuckDB, a fresh database for PostgreSQL (same name, same database: one store)."""
+
+    def __init__(self, engine: str, folder: Path, stack: ExitStack) -> None:
+        self.engine, self.folder, self.stack = engine, folder, stack
+        self.made: dict[str, str | Path] = {}
+
+    def __call__(self, name: str = "store.duckdb") -> Any:
+        if self.engine == "duckdb":
+            return self.folder / name
+        if name not in self.made:
+            self.made[name] = self.stack.enter_context(pg_database(PG_SERVER))
+        return self.made[name]
+
+    def copy(self, source: Any, name: str) -> Any:
+        """A new store `name` holding what the (closed) store at `source` holds."""
+        if self.engine == "duckdb":
+            shutil.copy(source, self.folder / name)
+            return self.folder / name
+        self.made[name] = self.stack.enter_context(pg_database(PG_SERVER, template=source))
+        return self.made[name]
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine == "postgresql"
+
+
+@pytest.fixture(params=ENGINES)
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreSpot]:
+    """Run the test on each engine: it opens its stores at `new_store("name.duckdb")`."""
+    if request.param == "postgresql":
+        request.getfixturevalue("pg_server")
+    with ExitStack() as stack:
+        yield StoreSpot(request.param, tmp_path, stack)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_store(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreSpot]:
+    """`new_store` for module fixtures: one spot per engine for the module."""
+    if request.param == "postgresql":
+        request.getfixturevalue("pg_server")
+    with ExitStack() as stack:
+        yield StoreSpot(request.param, tmp_path_factory.mktemp(request.param), stack)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def session_store(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreSpot]:
+    """`new_store` for session fixtures."""
+    if request.param == "postgresql":
+        request.getfixturevalue("pg_server")
+    with ExitStack() as stack:
+        yield StoreSpot(request.param, tmp_path_factory.mktemp(request.param), stack)

@@ -80,17 +80,19 @@ def may_see(user: str, org: str, r: Restricted) -> bool:
 
 @dataclass
 class Seeded:
-    db: Path
+    db: Path | str
+    """A DuckDB file or a PostgreSQL URL."""
     tokens: dict[str, str] = field(default_factory=dict)
     """user -> API token."""
     event_id: str = ""
     solo_event_id: str = ""
 
 
-def seed(folder: Path) -> Seeded:
-    """Build the store in `folder` (about 20 s: the extractor's models load once)."""
+def seed(folder: Path, db: Path | str | None = None) -> Seeded:
+    """Build the store at `db` (default: team.duckdb in `folder`, which holds the inputs;
+    a PostgreSQL URL works too), in about 20 s: the extractor's models load once."""
     folder.mkdir(parents=True, exist_ok=True)
-    db = folder / "team.duckdb"
+    db = folder / "team.duckdb" if db is None else db
     pub = folder / "public.jsonl"
     pub.write_text("".join(json.dumps(r) + "\n" for r in PUBLIC), "utf-8")
     seeded = Seeded(db)

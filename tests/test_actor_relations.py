@@ -15,6 +15,8 @@ from corrobora.extract.actors import ActorRegistry
 from corrobora.fuse.relations import registry_rows, text_rows
 from corrobora.store import Store
 
+from .conftest import StoreSpot
+
 runner = CliRunner()
 
 
@@ -30,13 +32,13 @@ def test_text_relations_name_both_actors_and_keep_the_sentence() -> None:
     assert row["origin"] == "text"
 
 
-def test_registry_relations_are_stored_with_sources_and_dates(tmp_path: Path) -> None:
+def test_registry_relations_are_stored_with_sources_and_dates(new_store: StoreSpot) -> None:
     registry = ActorRegistry.load()
     rows = registry_rows(registry)
     assert rows and {r["type"] for r in rows} <= {"alliance", "rivalry", "faction_of",
                                                   "splinter_of", "cell_of", "leader_of",
                                                   "official_of"}
-    with Store(tmp_path / "s.duckdb") as store:
+    with Store(new_store("s.duckdb")) as store:
         store.upsert_actor_relations(rows)
         store.upsert_actor_relations(rows)  # idempotent
         stored = store.actor_relations()

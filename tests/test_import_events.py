@@ -22,6 +22,7 @@ from corrobora.model import Document
 from corrobora.store import EventFilter, Store
 
 from .analyze.ocved_file import OCVED_HEADER, write_xlsx
+from .conftest import StoreSpot
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 ACLED = FIXTURES / "acled_mexico_sample.csv"
@@ -62,8 +63,8 @@ def test_ontology_mappings() -> None:
     assert cameo_type("010") is None
 
 
-def test_acled_rows_become_typed_placed_graded_events(tmp_path: Path, mappers) -> None:
-    with Store(tmp_path / "a.duckdb") as store:
+def test_acled_rows_become_typed_placed_graded_events(new_store: StoreSpot, mappers) -> None:
+    with Store(new_store("a.duckdb")) as store:
         s = _import(store, "acled", ACLED, mappers)
         assert (s.rows, s.imported, s.events_new) == (9, 6, 6)
         # Bad rows: named by file and line, the rest imported.
@@ -94,8 +95,9 @@ def test_acled_rows_become_typed_placed_graded_events(tmp_path: Path, mappers) -
         assert store.import_runs()[0]["problems"] == 3
 
 
-def test_reimport_is_idempotent_and_changed_rows_are_named(tmp_path: Path, mappers) -> None:
-    with Store(tmp_path / "a.duckdb") as store:
+def test_reimport_is_idempotent_and_changed_rows_are_named(tmp_path: Path, mappers,
+                                                            new_store: StoreSpot) -> None:
+    with Store(new_store("a.duckdb")) as store:
         _import(store, "acled", ACLED, mappers)
         before = store.stats()
         again = _import(store, "acled", ACLED, mappers)
@@ -109,8 +111,8 @@ def test_reimport_is_idempotent_and_changed_rows_are_named(tmp_path: Path, mappe
         assert any("row acled:MEX90001 changed since it was imported" in p for p in s.problems)
 
 
-def test_ucdp_rows_and_fusion_with_acled(tmp_path: Path, mappers) -> None:
-    with Store(tmp_path / "u.duckdb") as store:
+def test_ucdp_rows_and_fusion_with_acled(new_store: StoreSpot, mappers) -> None:
+    with Store(new_store("u.duckdb")) as store:
         s = _import(store, "ucdp", UCDP, mappers)
         assert (s.rows, s.imported) == (6, 4)
         assert [p.split(": ", 1)[0] for p in s.problems] == [f"{UCDP}:5", f"{UCDP}:6"]
@@ -132,9 +134,9 @@ def test_ucdp_rows_and_fusion_with_acled(tmp_path: Path, mappers) -> None:
             2, 2, 2)
 
 
-def test_gdelt_sample(shared: Path, tmp_path: Path, mappers) -> None:
+def test_gdelt_sample(shared: Path, new_store: StoreSpot, mappers) -> None:
     path = shared / "data/mexico/gdelt_events_sample_reed9999/events_sample_2016-07-28.tsv"
-    with Store(tmp_path / "g.duckdb") as store:
+    with Store(new_store("g.duckdb")) as store:
         s = _import(store, "gdelt", path, mappers)
         # 57- and 58-field rows both read; statements and appeals are not our events.
         assert s.rows == 710 and not s.problems
@@ -146,12 +148,12 @@ def test_gdelt_sample(shared: Path, tmp_path: Path, mappers) -> None:
         assert ev["admin1_code"] == "MX-AGU" and ev["reliability"] == "D"
         again = _import(store, "gdelt", path, mappers)
         assert again.imported == 0 and again.already_stored == 287
-    with Store(tmp_path / "mx.duckdb") as store:
+    with Store(new_store("mx.duckdb")) as store:
         s = _import(store, "gdelt", path, mappers, country="MX")
         assert s.imported == 2 and s.skipped["country not MX"] == 285
 
 
-def test_gdelt_bad_rows(tmp_path: Path, mappers) -> None:
+def test_gdelt_bad_rows(tmp_path: Path, mappers, new_store: StoreSpot) -> None:
     bad = tmp_path / "bad.tsv"
     good = ["564137778", "20160728", "201607", "2016", "2016.5726"] + [""] * 20 + [
         "1", "190", "190", "19", "4", "-10", "2", "1", "2", "-3"] + [""] * 14 + [
@@ -160,14 +162,14 @@ def test_gdelt_bad_rows(tmp_path: Path, mappers) -> None:
     wrong_code = list(good)
     wrong_code[0], wrong_code[26] = "1", "x9"
     bad.write_text("\t".join(good) + "\n" + "a\tb\tc\n" + "\t".join(wrong_code) + "\n")
-    with Store(tmp_path / "b.duckdb") as store:
+    with Store(new_store("b.duckdb")) as store:
         s = _import(store, "gdelt", bad, mappers)
     assert s.imported == 1
     assert s.problems == [f"{bad}:2: 3 fields; GDELT event rows have 57 or 58 (1.0) or 61 (2.0)",
                           f"{bad}:3: EventCode 'x9' is not a CAMEO code"]
 
 
-def test_ocved_xlsx(tmp_path: Path, mappers) -> None:
+def test_ocved_xlsx(tmp_path: Path, mappers, new_store: StoreSpot) -> None:
     path = tmp_path / "ocved.xlsx"
     write_xlsx(path, [
         OCVED_HEADER,
@@ -181,7 +183,7 @@ def test_ocved_xlsx(tmp_path: Path, mappers) -> None:
         ["20100312", "", "2010", "3", "12", "16", "16999", "1", "Other", "Los Viagras", "",
          ""],  # a code not in the catalogue: kept at state level
     ])
-    with Store(tmp_path / "o.duckdb") as store:
+    with Store(new_store("o.duckdb")) as store:
         s = _import(store, "ocved", path, mappers)
         assert (s.rows, s.imported) == (5, 3)
         assert s.problems == [f"{path}:4: bad date '20101340': month must be in 1..12",
@@ -211,10 +213,10 @@ def test_ocved_release_reads(shared: Path, mappers) -> None:
     assert all(isinstance(r, ImportedRow | RowProblem) for r in rows)
 
 
-def test_whole_file_errors(tmp_path: Path, mappers) -> None:
+def test_whole_file_errors(tmp_path: Path, mappers, new_store: StoreSpot) -> None:
     bad = tmp_path / "no_columns.csv"
     bad.write_text("a,b\n1,2\n")
-    with Store(tmp_path / "e.duckdb") as store:
+    with Store(new_store("e.duckdb")) as store:
         with pytest.raises(ImportFileError, match=r"no_columns.csv:1: missing columns"):
             _import(store, "acled", bad, mappers)
         with pytest.raises(ImportFileError, match="no such file"):
@@ -239,10 +241,10 @@ def test_cli_import(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
-def test_unnamed_actors_group_with_acled_rows_by_acled_name(tmp_path: Path, mappers) -> None:
+def test_unnamed_actors_group_with_acled_rows_by_acled_name(new_store: StoreSpot, mappers) -> None:
     text = ("Gunmen killed two civilians in Culiacán, Sinaloa, on Tuesday, "
             "state prosecutors said.")
-    with Store(tmp_path / "a.duckdb") as store:
+    with Store(new_store("a.duckdb")) as store:
         _import(store, "acled", ACLED, mappers)
         Ingestor(store, batch_size=8).ingest([Document(text, "news", id="culiacan-1")])
         stored = store._dicts("SELECT r.document_id, a.role, a.text, a.inter, a.acled_name "

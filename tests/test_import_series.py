@@ -12,13 +12,15 @@ from corrobora.cli import app
 from corrobora.imports import import_file
 from corrobora.store import Store
 
+from .conftest import StoreSpot
+
 runner = CliRunner()
 
 
-def test_sesnsp_series(shared: Path, tmp_path: Path) -> None:
+def test_sesnsp_series(shared: Path, new_store: StoreSpot) -> None:
     path = shared / "data/mexico/sesnsp_homicidio_doloso_by_state.csv"
     lines = len(path.read_text(encoding="utf-8").splitlines()) - 1
-    with Store(tmp_path / "s.duckdb") as store:
+    with Store(new_store("s.duckdb")) as store:
         s = import_file(store, "sesnsp", path)
         assert s.series_values == lines and not s.problems
         values = store.series_values("SESNSP")
@@ -32,12 +34,12 @@ def test_sesnsp_series(shared: Path, tmp_path: Path) -> None:
         assert store.list_series()[0]["regions"] == 32
 
 
-def test_series_bad_rows_and_revision(tmp_path: Path) -> None:
+def test_series_bad_rows_and_revision(tmp_path: Path, new_store: StoreSpot) -> None:
     path = tmp_path / "inegi.csv"
     path.write_text("date,region,count\n2020-01-01,17007,5\n2020-02-15,17007,3\n"
                     "2020-02-01,ABC,3\n2020-02-01,1007,-1\n2020-03-01,1007,4\n"
                     "2020-01-01,17007,6\n")
-    with Store(tmp_path / "s.duckdb") as store:
+    with Store(new_store("s.duckdb")) as store:
         s = import_file(store, "series", path, dataset="INEGI", measure="homicidios")
         assert s.series_values == 2
         assert s.problems == [

@@ -14,6 +14,8 @@ from corrobora.model import Document
 from corrobora.sources import read_paths
 from corrobora.store import EventFilter, Store
 
+from .conftest import StoreSpot
+
 SIX_STATES = {"MX-JAL", "MX-MIC", "MX-TAM", "MX-ZAC", "MX-COL", "MX-OAX"}
 
 
@@ -26,8 +28,8 @@ def events_with_places(store: Store) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_article: Path) -> Iterator[Store]:
-    store = Store(tmp_path_factory.mktemp("seed") / "seed.duckdb")
+def seed_store(module_store: StoreSpot, seed_article: Path) -> Iterator[Store]:
+    store = Store(module_store("seed.duckdb"))
     ingest(store, seed_article)
     yield store
     store.close()
@@ -62,8 +64,8 @@ def test_seed_article_intelligence_claim_is_attributed_and_hedged(seed_store: St
     rows = seed_store.con.execute(
         "SELECT r.attribution, r.hedged FROM event_reports r JOIN documents d "
         "ON d.id = r.document_id WHERE r.type = 'INTEL_SHARING' AND "
-        "contains(substring(d.text, r.sentence_start + 1, r.sentence_end - r.sentence_start),"
-        " 'CIA channeled')"
+        "position('CIA channeled' IN substring(d.text, r.sentence_start + 1, "
+        "r.sentence_end - r.sentence_start)) > 0"
     ).fetchall()
     assert rows == [(["Reuters", "The New York Times"], True)]
 
@@ -85,8 +87,8 @@ def test_every_event_traces_to_a_sentence_of_a_stored_document(seed_store: Store
     assert orphans == 0
 
 
-def test_reingesting_the_same_file_adds_nothing(tmp_path: Path, seed_article: Path) -> None:
-    with Store(tmp_path / "c.duckdb") as store:
+def test_reingesting_the_same_file_adds_nothing(new_store: StoreSpot, seed_article: Path) -> None:
+    with Store(new_store("c.duckdb")) as store:
         first = ingest(store, seed_article)
         counts = store.stats()
         second = ingest(store, seed_article)
@@ -95,8 +97,8 @@ def test_reingesting_the_same_file_adds_nothing(tmp_path: Path, seed_article: Pa
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+def demo_store(module_store: StoreSpot) -> Iterator[Store]:
+    store = Store(module_store("demo.duckdb"))
     ingest(store, corpus_path())
     yield store
     store.close()
@@ -171,12 +173,12 @@ def test_interrupted_ingest_leaves_a_consistent_store_and_a_rerun_completes(
 
 
 def test_bad_inputs_are_named_and_the_rest_of_the_batch_is_stored(
-        tmp_path: Path, seed_article: Path) -> None:
+        tmp_path: Path, seed_article: Path, new_store: StoreSpot) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "noise.bin").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "cut.jsonl").write_text(
         '{"id": "a", "text": "Balacera en Culiacán"}\n{"id": "b", "te')
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         ingest(store, seed_article)
         before = store.stats()["documents"]
         summary = ingest(store, tmp_path / "empty.txt", tmp_path / "noise.bin",
@@ -188,16 +190,16 @@ def test_bad_inputs_are_named_and_the_rest_of_the_batch_is_stored(
         assert store.stats()["failures"] == 3
 
 
-def test_a_document_id_reused_for_another_text_is_refused(tmp_path: Path) -> None:
+def test_a_document_id_reused_for_another_text_is_refused(new_store: StoreSpot) -> None:
     docs = [Document("Balacera en Culiacán deja dos muertos.", "a.jsonl", id="x"),
             Document("Otro texto completamente distinto sobre Tijuana.", "b.jsonl", id="x")]
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         summary = Ingestor(store).ingest(docs)
         assert summary.new == 1 and summary.failed == 1
         assert "already stored" in summary.failures[0] or "x" in summary.failures[0]
 
 
-def test_an_earlier_original_ingested_later_takes_over_the_copy_group(tmp_path: Path) -> None:
+def test_an_earlier_original_ingested_later_takes_over_the_copy_group(new_store: StoreSpot) -> None:
     from datetime import UTC, datetime
 
     text = (corpus_path() / "notes" / "2024-09-12-culiacan-clashes.md").read_text()
@@ -206,7 +208,7 @@ def test_an_earlier_original_ingested_later_takes_over_the_copy_group(tmp_path: 
                     published_at=datetime(2024, 9, 13, tzinfo=UTC))
     early = Document(body + " Updated.", "early.md", title="Culiacán clashes (first report)",
                      published_at=datetime(2024, 9, 12, tzinfo=UTC))
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         Ingestor(store).ingest([late])
         Ingestor(store).ingest([early])
         rows = dict(store.con.execute(
@@ -223,7 +225,8 @@ def _reports(n: int) -> list[dict[str, str]]:
             for i in range(n)]
 
 
-def test_a_bad_document_sorted_70th_of_130_costs_only_itself(tmp_path: Path) -> None:
+def test_a_bad_document_sorted_70th_of_130_costs_only_itself(tmp_path: Path,
+                                                             new_store: StoreSpot) -> None:
     # The audit's case: one bad input in the second batch of 64 lost that whole batch and
     # the rest of the run (64 stored, 66 lost).
     import json
@@ -232,7 +235,7 @@ def test_a_bad_document_sorted_70th_of_130_costs_only_itself(tmp_path: Path) -> 
     lines[69] = '{"id": "r069", "text": "bad \\ud800 text"}'
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         summary = Ingestor(store, batch_size=64).ingest(read_paths([str(path)]))
         assert (summary.new, summary.failed) == (129, 1)
         assert summary.failures == [f"{path}:70: id 'r069': 'text' has a lone surrogate "
@@ -240,17 +243,17 @@ def test_a_bad_document_sorted_70th_of_130_costs_only_itself(tmp_path: Path) -> 
         assert store.stats()["documents"] == 129
 
 
-def test_library_document_with_a_lone_surrogate_is_reported_not_fatal(tmp_path: Path) -> None:
+def test_library_document_with_a_lone_surrogate_is_reported_not_fatal(new_store: StoreSpot) -> None:
     docs = [Document("Balacera en Culiacán deja dos muertos.", "a", title="bad \udcff"),
             Document("Otro texto completamente distinto sobre Tijuana.", "b")]
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         summary = Ingestor(store).ingest(docs)
         assert (summary.new, summary.failed) == (1, 1)
         assert summary.failures == ["a: 'title' has a lone surrogate ('\\udcff') at character 4"]
         assert store.stats()["documents"] == 1 and store.stats()["failures"] == 1
 
 
-def test_documents_dated_at_the_calendar_ends_do_not_stop_the_run(tmp_path: Path) -> None:
+def test_documents_dated_at_the_calendar_ends_do_not_stop_the_run(new_store: StoreSpot) -> None:
     # OverflowError in the story window (and fusion's) around 0001-01-01 and 9999-12-31.
     from datetime import UTC, datetime
 
@@ -261,7 +264,7 @@ def test_documents_dated_at_the_calendar_ends_do_not_stop_the_run(tmp_path: Path
                      published_at=datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
             Document("Elementos del Ejército detuvieron a dos personas en Culiacán, Sinaloa.",
                      "c", id="c", published_at=datetime(2024, 1, 1, tzinfo=UTC))]
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         summary = Ingestor(store, batch_size=8).ingest(docs)
         stored = {r[0] for r in store.con.execute("SELECT id FROM documents").fetchall()}
         # Each is stored, or refused with one line; never the run's end.
@@ -272,7 +275,7 @@ def test_documents_dated_at_the_calendar_ends_do_not_stop_the_run(tmp_path: Path
         assert store.stats()["failures"] == summary.failed
 
 
-def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
+def test_a_document_failing_in_fusion_costs_only_itself(new_store: StoreSpot) -> None:
     # A library caller's naive datetime cannot be compared with the stored (UTC) ones: the
     # batch fails in story assignment, is retried one document at a time, and only that
     # document is refused; counts are of what was written.
@@ -282,7 +285,7 @@ def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
     docs = [Document(f"{text} Report {i}.", f"d{i}", id=f"d{i}",
                      published_at=datetime(2024, 5, 3) if i == 2
                      else datetime(2024, 5, i + 1, tzinfo=UTC)) for i in range(5)]
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         summary = Ingestor(store, batch_size=8).ingest(docs)
         stats = store.stats()
         assert summary.failures == ["d2 (id 'd2'): failed (TypeError: can't compare "
@@ -295,7 +298,7 @@ def test_a_document_failing_in_fusion_costs_only_itself(tmp_path: Path) -> None:
 
 
 def test_a_document_past_its_time_budget_is_not_extracted_a_second_time(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        new_store: StoreSpot, monkeypatch: pytest.MonkeyPatch) -> None:
     # The batch stopped at the slow document; the retry one at a time extracted it again and
     # it spent its whole budget twice. A budget of 0 puts every document past it at once:
     # which document is named first, and how often spaCy tokenized it, involve no timing.
@@ -313,7 +316,7 @@ def test_a_document_past_its_time_budget_is_not_extracted_a_second_time(
         if event == "call" and code.co_name == "make_doc" and "spacy" in code.co_filename:
             tokenized[frame.f_locals["text"]] += 1  # type: ignore[attr-defined]
 
-    with Store(tmp_path / "c.duckdb") as store:
+    with Store(new_store("c.duckdb")) as store:
         ingestor = Ingestor(store, batch_size=8)
         sys.setprofile(profile)
         try:

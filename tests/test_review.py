@@ -4,7 +4,7 @@ confirm, reject, undo, and decisions that hold through re-ingest and re-clusteri
 from __future__ import annotations
 
 import json
-import shutil
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from corrobora.ingest import Ingestor
 from corrobora.sources import read_paths
 from corrobora.store import Store
 
+from .conftest import StoreSpot
+
 runner = CliRunner()
 
 
@@ -29,18 +31,18 @@ def ingest(store: Store, *paths: str | Path) -> object:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("review") / "demo.duckdb"
+def built(module_store: StoreSpot) -> tuple[StoreSpot, Path | str]:
+    """The demo corpus ingested once per engine; each test gets a copy."""
+    db = module_store("demo.duckdb")
     with Store(db) as store:
         ingest(store, corpus_path())
-    return db
+    return module_store, db
 
 
 @pytest.fixture()
-def store(built: Path, tmp_path: Path) -> Iterator[Store]:
-    db = tmp_path / "demo.duckdb"
-    shutil.copy(built, db)
-    with Store(db) as s:
+def store(built: tuple[StoreSpot, Path | str]) -> Iterator[Store]:
+    spot, source = built
+    with Store(spot.copy(source, f"demo-{secrets.token_hex(4)}.duckdb")) as s:
         yield s
 
 
@@ -200,9 +202,9 @@ def test_story_split_merge_and_undo(store: Store) -> None:
     assert store.story_ids([doc])[doc] == old
 
 
-def test_review_commands(built: Path, tmp_path: Path) -> None:
-    db = tmp_path / "cli.duckdb"
-    shutil.copy(built, db)
+def test_review_commands(built: tuple[StoreSpot, Path | str]) -> None:
+    spot, source = built
+    db = spot.copy(source, "cli.duckdb")
     listed = runner.invoke(app, ["review", "list", "--db", str(db), "--format", "jsonl"])
     assert listed.exit_code == 0, listed.output
     first = json.loads(listed.stdout.splitlines()[0])

@@ -17,6 +17,8 @@ from corrobora.sources.net import Allowed, NetPolicy, SafeFetcher
 from corrobora.sources.watch import Target, Watcher, load_targets, parse_duration
 from corrobora.store import Store
 
+from .conftest import StoreSpot
+
 Start = Callable[[], Any]
 EVERY = 600.0
 STORIES = [
@@ -330,11 +332,11 @@ def test_a_store_held_by_another_process_is_reported_and_retried(local_server: S
     assert server.hits("/feed.xml") == 0
 
 
-def test_the_poll_log_keeps_each_feeds_newest_polls(tmp_path: Path) -> None:
+def test_the_poll_log_keeps_each_feeds_newest_polls(new_store: StoreSpot) -> None:
     from corrobora.store import duckdb_store
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    with Store(tmp_path / "log.duckdb") as store:
+    with Store(new_store("log.duckdb")) as store:
         for url in ("https://a.example/rss", "https://b.example/rss"):
             for n in range(duckdb_store.INTAKE_POLLS_KEPT + 20):
                 when = start + timedelta(minutes=15 * n)

@@ -330,15 +330,19 @@ class Ingestor:
         part = IngestSummary()
         seeded = self._relations_seeded
         try:
-            if structured:
-                known = self._structured_documents(extracted, batch, part)
-            else:
-                known = self._detect_copies(extracted, batch, part)
-                self._add_mentions(extracted, batch)
-                self._assign_stories(batch)
-            self._fuse(extracted, known, batch, part)
-            self._mark(batch)
-            self.store.write_batch(batch)
+            # From the batch's first read of the store to its write, no other writer of the
+            # database (another ingest into the same PostgreSQL store) fuses meanwhile.
+            with self.store.exclusive():
+                extracted = self._not_stored_meanwhile(extracted, part)
+                if structured:
+                    known = self._structured_documents(extracted, batch, part)
+                else:
+                    known = self._detect_copies(extracted, batch, part)
+                    self._add_mentions(extracted, batch)
+                    self._assign_stories(batch)
+                self._fuse(extracted, known, batch, part)
+                self._mark(batch)
+                self.store.write_batch(batch)
         except BaseException:
             self._relations_seeded = seeded  # the registry's relations were not written
             raise
@@ -365,6 +369,16 @@ class Ingestor:
                 batch.markings.setdefault("audit_log", []).append(access.audit_row(
                     access.LOCAL, "write", "document", row["id"], self.marking.marking,
                     f"ingest {row['origin']}"[:300]))
+
+    def _not_stored_meanwhile(self, extracted: list[tuple[Document, Extraction]],
+                              summary: IngestSummary) -> list[tuple[Document, Extraction]]:
+        """The documents of `extracted` that another ingest into the same database has not
+        stored since this one read them (counted as already stored)."""
+        if not extracted:
+            return extracted
+        stored = self.store.stored_hashes(d.content_hash for d, _ in extracted)
+        summary.already_stored += sum(1 for d, _ in extracted if d.content_hash in stored)
+        return [(d, e) for d, e in extracted if d.content_hash not in stored]
 
     def _new_documents(self, docs: list[Document], failures: list[dict[str, str]],
                        summary: IngestSummary) -> list[Document]:

@@ -16,6 +16,8 @@ from corrobora.model import Document
 from corrobora.sources import read_paths
 from corrobora.store import EventFilter, Store
 
+from ..conftest import StoreSpot
+
 REWRITE = (
     "US intelligence helped Mexico kill CJNG leader El Mencho\n\n"
     "Nemesio Oseguera Cervantes, the head of the Jalisco New Generation Cartel known as "
@@ -41,7 +43,7 @@ UNRELATED = (
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, seed_article: Path) -> Iterator[Store]:
+def store(module_store: StoreSpot, seed_article: Path) -> Iterator[Store]:
     seed = next(d for d in read_paths([str(seed_article)]) if isinstance(d, Document))
     day = datetime(2026, 2, 23, 9, tzinfo=UTC)
     seed = Document(seed.text, "seed", id="seed", title=seed.title, source="Blitz",
@@ -49,7 +51,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, seed_article: Path) -> Itera
     reprint = Document(seed.text.replace("Bangladesh", "Pakistan"), "reprint",
                        id="reprint", title=seed.title, source="Daily Times",
                        published_at=day.replace(hour=15))
-    st = Store(tmp_path_factory.mktemp("stories") / "stories.duckdb")
+    st = Store(module_store("stories.duckdb"))
     Ingestor(st).ingest([seed])
     # A later run: the reprint, the rewrites and an unrelated story join what is stored.
     Ingestor(st).ingest([

@@ -165,8 +165,9 @@ def test_an_empty_duckdb_database_an_empty_file_or_a_new_path_becomes_a_store(
 
 
 # A breakpoint, not a stand-in: the store's own migrate() runs unchanged, and the trace
-# acts when it reaches its n-th CHECKPOINT line, i.e. after that migration's commit and
-# before its checkpoint, the window duckdb#18259 makes fatal.
+# acts when the DuckDB adapter's checkpoint() (store/backend.py) reaches its CHECKPOINT
+# line for the n-th time, i.e. after that migration's commit and before its checkpoint,
+# the window duckdb#18259 makes fatal.
 BREAK_AT_CHECKPOINT = """
 import linecache, sys
 
@@ -180,7 +181,7 @@ def break_at_checkpoint(n, action):
                 sys.settrace(None)
                 action()
         return line
-    sys.settrace(lambda frame, event, arg: line if frame.f_code.co_name == "migrate" else None)
+    sys.settrace(lambda frame, event, arg: line if frame.f_code.co_name == "checkpoint" else None)
 """
 KILLED_IN_MIGRATION = BREAK_AT_CHECKPOINT + """
 import os, signal

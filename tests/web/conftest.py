@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from corrobora.cli import app
 from corrobora.demo import corpus_path
 
+from ..conftest import StoreSpot
+
 XSS_ID = "xss-probe-1"
 XSS_TEXT = (
     "Gunmen attacked a police patrol in Culiacán, Sinaloa, on Monday, killing two officers, "
@@ -29,6 +31,11 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if reuse:  # a store this fixture built before (saves the ingest while iterating)
         shutil.copy(reuse, db)
         return db
+    _build_demo(db, folder)
+    return db
+
+
+def _build_demo(db: Path | str, folder: Path) -> None:
     probe = folder / "probe.jsonl"
     probe.write_text(json.dumps({
         "id": XSS_ID, "text": XSS_TEXT, "lang": "en", "source": "Probe <b>Wire</b>",
@@ -37,4 +44,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(
         app, ["ingest", str(corpus_path()), str(probe), "--db", str(db), "-q"])
     assert result.exit_code == 0, result.output
-    return db
+
+
+@pytest.fixture(scope="session")
+def demo_spot(session_store: StoreSpot, demo_db: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[StoreSpot, Path | str]:
+    """demo_db on each engine (the DuckDB one is demo_db itself): the spot it is in (to
+    copy it) and its path or URL."""
+    if not session_store.postgres:
+        return session_store, demo_db
+    db = session_store("demo.duckdb")
+    _build_demo(db, tmp_path_factory.mktemp("web-pg"))
+    return session_store, db

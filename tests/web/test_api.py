@@ -15,13 +15,15 @@ from fastapi.testclient import TestClient
 from corrobora.extract import ontology
 from corrobora.web import create_app
 
+from ..conftest import StoreSpot
+
 XSS_ID = "xss-probe-1"  # written by conftest.demo_db
 
 
 @pytest.fixture(scope="module")
-def client(demo_db: Path) -> Iterator[TestClient]:
+def client(demo_spot: tuple[StoreSpot, Path | str]) -> Iterator[TestClient]:
     # A loopback Host: the server answers no other (tests/web/test_security.py).
-    with TestClient(create_app(demo_db), base_url="http://127.0.0.1:8000") as c:
+    with TestClient(create_app(demo_spot[1]), base_url="http://127.0.0.1:8000") as c:
         yield c
 
 

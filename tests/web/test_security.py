@@ -7,7 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
+import secrets
 import socket
 import subprocess
 import sys
@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 from corrobora.cli import app as cli_app
 from corrobora.web import create_app
 
+from ..conftest import StoreSpot
+
 XSS_ID = "xss-probe-1"  # written by conftest.demo_db
 TOKEN = "test-token-0123456789abcdef"
 PORT = 8000
@@ -30,14 +32,13 @@ AUTH = {"Authorization": f"Bearer {TOKEN}", "Origin": BASE}
 
 
 @pytest.fixture()
-def review_db(demo_db: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "review.duckdb"  # a copy: these tests record decisions
-    shutil.copy(demo_db, db)
-    return db
+def review_db(demo_spot: tuple[StoreSpot, Path | str]) -> Path | str:
+    spot, demo = demo_spot  # a copy: these tests record decisions
+    return spot.copy(demo, f"review-{secrets.token_hex(4)}.duckdb")
 
 
 @pytest.fixture()
-def review(review_db: Path) -> Iterator[TestClient]:
+def review(review_db: Path | str) -> Iterator[TestClient]:
     app = create_app(review_db, review=True, token=TOKEN, reviewer="ana", port=PORT,
                      allowed_hosts=["corrobora.lan", "proxy.example:443"])
     with TestClient(app, base_url=BASE) as c:

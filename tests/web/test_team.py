@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from corrobora.cli import app as cli
 from corrobora.store import EventFilter, Store, access
 from corrobora.web import create_app
 
+from ..conftest import StoreSpot
 from ..team_store import (
     RESTRICTED,
     SOLO,
@@ -35,19 +36,23 @@ ORIGIN = {"Origin": BASE}
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    return seed(tmp_path_factory.mktemp("team"))
+def seeded(module_store: StoreSpot, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """The seeded store on each engine (tests/conftest.py module_store)."""
+    return seed(tmp_path_factory.mktemp("team"), module_store("team.duckdb"))
 
 
 @pytest.fixture
-def team(seeded: Seeded, tmp_path: Path) -> Seeded:
-    """A copy of the seeded store this test may write to."""
-    db = tmp_path / "team.duckdb"
-    shutil.copy(seeded.db, db)
+def team(seeded: Seeded, module_store: StoreSpot) -> Seeded:
+    """A copy of the seeded store this test may write to, with an empty audit log (on
+    PostgreSQL the read-only servers of other tests wrote theirs in the seeded store's
+    table; a DuckDB copy leaves their file behind)."""
+    db = module_store.copy(seeded.db, f"team-{secrets.token_hex(4)}.duckdb")
+    with Store(db) as store:
+        store.con.execute("DELETE FROM audit_log")
     return Seeded(db, dict(seeded.tokens), seeded.event_id, seeded.solo_event_id)
 
 
-def client(db: Path, *, review: bool = False) -> TestClient:
+def client(db: Path | str, *, review: bool = False) -> TestClient:
     return TestClient(create_app(db, review=review), base_url=BASE)
 
 
@@ -56,13 +61,15 @@ def auth(s: Seeded, user: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def local_db(tmp_path: Path) -> Iterator[Path]:
-    db = tmp_path / "local.duckdb"
+def local_db(new_store: StoreSpot) -> Iterator[Path | str]:
+    """A store with no users, on each engine."""
+    db = new_store("local.duckdb")
     Store(db).close()
     yield db
 
 
-def test_store_without_users_is_the_local_mode_for_this_machine_only(local_db: Path) -> None:
+def test_store_without_users_is_the_local_mode_for_this_machine_only(
+        local_db: Path | str) -> None:
     with client(local_db) as c:
         assert c.get("/api/events").status_code == 200
         assert c.get("/api/me").json() == {"user": None, "org": None, "role": "admin",
@@ -201,6 +208,61 @@ def test_event_figures_are_computed_from_the_reports_the_reader_may_see(seeded: 
     assert stored["fatalities_max"] == max(r.killed for r in RESTRICTED)
 
 
+def test_a_reader_handed_on_keeps_no_views_of_the_user_before(seeded: Seeded) -> None:
+    """On PostgreSQL a closed reader's connection goes back to a pool and serves the next
+    request, perhaps another user's: the views of the first must be gone with it."""
+    viewer = access.Principal("c-viewer", "ngo-c", "viewer")
+    everyone = access.Principal("a-analyst", "ngo-a", "analyst")  # holds every marking
+    with Store(seeded.db, read_only=True) as store:
+        stored = store.event_rows([seeded.event_id])[seeded.event_id]
+        first = store.reader()
+        assert access.restrict(first, viewer)
+        assert first.event_rows([seeded.event_id])[seeded.event_id]["n_reports"] == expected(
+            "c-viewer", "ngo-c")["n_reports"] < 2 + len(RESTRICTED)
+        connection = getattr(first.con, "con", None)
+        first.con.close()
+        for principal in (everyone, access.LOCAL):
+            nxt = store.reader()
+            if store.con.kind == "postgresql":
+                assert nxt.con.con is connection  # the same pooled connection
+            assert not access.restrict(nxt, principal)
+            row = nxt.event_rows([seeded.event_id])[seeded.event_id]
+            assert row["n_reports"] == stored["n_reports"] == 2 + len(RESTRICTED)
+            assert nxt._scalar("SELECT count(*) FROM documents") == 3 + len(RESTRICTED)
+            connection = getattr(nxt.con, "con", None)
+            nxt.con.close()
+
+
+def test_a_restricted_reader_reads_one_snapshot_without_a_document_stored_after_its_views(
+        team: Seeded) -> None:
+    """A document stored (and marked) after a request's views were made is not in them:
+    every read of a restricted request sees the store as it was when they were made."""
+    viewer = access.Principal("c-viewer", "ngo-c", "viewer")
+    with Store(team.db) as store:
+        reader = store.reader()
+        access.restrict(reader, viewer)
+        cols = store.con.columns("documents")
+        given = {"id": "late-1", "content_hash": "late-1-hash"}
+        picked = ", ".join("?" if c in given else c for c in cols)
+        with store.transaction():
+            store.con.execute(f"INSERT INTO documents ({', '.join(cols)}) SELECT {picked} "
+                              "FROM documents WHERE id = 'pub-1'",
+                              [given[c] for c in cols if c in given])
+            access.write_marking_rows(store, access.Marking.of(
+                "TLP:AMBER+STRICT", "ngo-a").rows("document", "late-1"))
+        seen = {r["id"] for r in reader._dicts("SELECT id FROM documents")}
+        assert "late-1" not in seen and "pub-1" in seen
+        reader.con.close()
+        later = store.reader()
+        access.restrict(later, viewer)  # its own views: the marking hides it
+        assert "late-1" not in {r["id"] for r in later._dicts("SELECT id FROM documents")}
+        later.con.close()
+        owner = store.reader()
+        access.restrict(owner, access.Principal("a-viewer", "ngo-a", "viewer"))
+        assert "late-1" in {r["id"] for r in owner._dicts("SELECT id FROM documents")}
+        owner.con.close()
+
+
 def test_event_with_no_visible_report_is_404_not_403(seeded: Seeded) -> None:
     with client(seeded.db) as c:
         r = c.get(f"/api/events/{seeded.solo_event_id}", headers=auth(seeded, "b-admin"))
@@ -237,11 +299,19 @@ def test_reads_of_restricted_items_and_decisions_are_audited(team: Seeded) -> No
                                   "decision", decision)
 
 
-def test_read_only_server_audits_to_the_file_beside_the_store(team: Seeded) -> None:
+def test_read_only_server_audits_to_the_file_beside_the_store_or_postgres_table(
+        team: Seeded) -> None:
+    """A read-only DuckDB server cannot write its store: the lines go to the file beside
+    it. On PostgreSQL its read-only sessions write them in the table all the same."""
     with client(team.db) as c:
         c.get("/api/documents/amber-1", headers=auth(team, "b-viewer"))
-    lines = access.audit_file(team.db).read_text("utf-8").splitlines()
-    assert json.loads(lines[-1])["object_id"] == "amber-1"
+    if isinstance(team.db, Path):
+        lines = access.audit_file(team.db).read_text("utf-8").splitlines()
+        assert json.loads(lines[-1])["object_id"] == "amber-1"
+    else:
+        with Store(team.db, read_only=True) as store:
+            assert store._scalar("SELECT count(*) FROM audit_log WHERE object_id = "
+                                 "'amber-1' AND user_id = 'b-viewer'") == 1
     with Store(team.db, read_only=True) as store:
         assert access.audit_entries(store, user="b-viewer")[0]["object_id"] == "amber-1"
 
@@ -293,7 +363,7 @@ def test_report_add_cli_submits_as_a_user(team: Seeded) -> None:
                                   "document", doc_id)
 
 
-def test_users_and_orgs_cli_manage_the_team(local_db: Path) -> None:
+def test_users_and_orgs_cli_manage_the_team(local_db: Path | str) -> None:
     runner = CliRunner()
     db = ["--db", str(local_db)]
     assert runner.invoke(cli, ["orgs", "add", "ngo-x", "--name", "NGO X", *db]).exit_code == 0
@@ -315,7 +385,7 @@ def test_users_and_orgs_cli_manage_the_team(local_db: Path) -> None:
             "user"] == "zoe"
 
 
-def test_ingest_marking_needs_a_known_marking_and_an_owner(local_db: Path,
+def test_ingest_marking_needs_a_known_marking_and_an_owner(local_db: Path | str,
                                                            tmp_path: Path) -> None:
     doc = tmp_path / "note.txt"
     doc.write_text("Gunmen killed two officers in Culiacán, Sinaloa, on Monday.", "utf-8")

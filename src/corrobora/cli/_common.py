@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from corrobora.store import Store, StoreError
+from corrobora.store.postgres import DatabaseURL, is_url
 
 # Piped output gets room for whole rows instead of rich's 80-column default. No emoji codes:
 # a title or file name with ":fire:" in it is printed as written.
@@ -47,7 +48,18 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     return shown(path_name(path))
 
 DEFAULT_DB = os.environ.get("CORROBORA_DB", "corrobora.duckdb")
-DbOption = Annotated[Path, typer.Option("--db", help="The store (a DuckDB file).")]
+
+
+def _db_value(value: str | Path) -> Path:
+    """A --db value: a path, or a PostgreSQL URL kept whole (a Path would fold its `//`)."""
+    if is_url(value):
+        return DatabaseURL(value)  # type: ignore[return-value]  # opened by Store as a URL
+    return Path(value)
+
+
+DbOption = Annotated[Path, typer.Option(
+    "--db", parser=_db_value, help="The store: a DuckDB file, or a PostgreSQL database as "
+    "postgresql://user@host:port/dbname (docs/team.md).")]
 
 
 def _open(db: Path, *, read_only: bool = False) -> Store:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from corrobora.cli._common import DEFAULT_DB, DbOption, _json_default, _open, err, out, shown
 from corrobora.store import access
+from corrobora.store.postgres import is_url
 
 orgs_app = typer.Typer(
     help="Organisations: each user belongs to one, and owns what it marks (docs/team.md)."
@@ -158,7 +159,7 @@ def audit(
 
     Example: corrobora audit --user alice --limit 20
     """
-    with _open(db, read_only=Path(db).exists()) as store:
+    with _open(db, read_only=is_url(db) or Path(db).exists()) as store:
         rows = access.audit_entries(store, user=user, action=action, limit=limit)
     if format == "jsonl":
         for r in rows:

@@ -1,9 +1,12 @@
 """Team mode over a store: organisations, users and roles, API tokens, TLP 2.0 markings, what
 a reader may see, and the audit log (issue 20; rules in docs/team.md).
 
-Everything here is plain SQL over the tables of migration 009, through the Store's
-`_dicts`/`_scalar`/`transaction`, so it runs on either backend. The one engine-specific part
-is `restrict`, which shadows a DuckDB reader's tables with what its principal may see.
+Everything here is plain SQL over the tables of migration 010, through the Store's
+`_dicts`/`_scalar`/`transaction` and its adapter (store/backend.py), so it runs on DuckDB and
+PostgreSQL alike. `restrict` shadows a reader's tables with temporary views of what its
+principal may see; the adapter names the store's own tables past them and, on PostgreSQL,
+holds the reader in one snapshot whose end drops the views before its pooled connection
+serves another request.
 
 The rule a read obeys (`grants`): TLP:CLEAR and TLP:GREEN for every user; TLP:AMBER for the
 owning organisation and those it shares the object with; TLP:AMBER+STRICT for the owning
@@ -84,8 +87,8 @@ def hash_token(token: str) -> str:
 
 
 def has_team_tables(store: Store) -> bool:
-    return bool(store._scalar("SELECT count(*) FROM information_schema.tables "
-                              "WHERE table_name = 'users'"))
+    # The store's own schema: a PostgreSQL database may hold other schemas' `users`.
+    return store.con.table_exists("users")
 
 
 def team_mode(store: Store) -> bool:
@@ -378,9 +381,9 @@ _SHADOWED = {
     "intake_items": "document_id IS NULL OR document_id NOT IN "
                     "(SELECT id FROM _hidden_documents)",
     # A source named only by hidden documents is itself not shown (a human source's name).
-    "sources": "name NOT IN (SELECT source FROM {db}.main.documents WHERE source IS NOT NULL "
+    "sources": "name NOT IN (SELECT source FROM {documents} WHERE source IS NOT NULL "
                "AND id IN (SELECT id FROM _hidden_documents)) OR name IN (SELECT source FROM "
-               "{db}.main.documents WHERE source IS NOT NULL AND id NOT IN "
+               "{documents} WHERE source IS NOT NULL AND id NOT IN "
                "(SELECT id FROM _hidden_documents))",
     "analyst_reports": "document_id NOT IN (SELECT id FROM _hidden_documents)",
     # An actor or place named only by hidden rows is itself not shown (a candidate group's
@@ -403,13 +406,16 @@ def restrict(reader: Store, p: Principal, *, sources: Any = None) -> Hidden:
     fusion step's own folding (fuse/events.rebuild), so its independent sources, fatalities
     range, grades, date and place are what those reports give; an event with none is gone.
     The stored figures stand where every report is visible. Returns what was hidden."""
+    if p.local or not has_team_tables(reader):
+        return NOTHING
+    con = reader.con
+    con.snapshot()
     h = hidden(reader, p)
     if not h:
+        con.snapshot_done()
         return h
-    con = reader.con
     reader.restricted = True  # type: ignore[attr-defined]  # read by Store._stream
-    db = '"' + str(con.execute("SELECT current_database()").fetchone()[0]).replace(
-        '"', '""') + '"'
+    base = con.qualified
     fixed_events, gone_events = _recomputed_events(reader, h, sources)
     relations = _visible_relations(reader, h)
     for name, ids in (("_hidden_documents", h.documents), ("_hidden_reports", h.reports),
@@ -418,59 +424,56 @@ def restrict(reader: Store, p: Principal, *, sources: Any = None) -> Hidden:
         if ids:
             con.execute(f"INSERT INTO {name} SELECT DISTINCT unnest(?::VARCHAR[])",
                         [sorted(ids)])
-    con.execute(f"CREATE TEMP TABLE _events_fixed AS SELECT * FROM {db}.main.events LIMIT 0")
-    if fixed_events:
-        import pyarrow as pa
-
-        cols = [c for c in fixed_events[0]]
-        data = pa.Table.from_pylist(fixed_events)  # noqa: F841 - read by name below
-        con.execute(f"INSERT INTO _events_fixed ({', '.join(cols)}) SELECT "
-                    f"{', '.join(cols)} FROM data")
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_catalog = current_database()").fetchall()}
-    _references(con, db)
+    con.execute(f"CREATE TEMP TABLE _events_fixed AS SELECT * FROM {base('events')} LIMIT 0")
+    con.insert_rows("_events_fixed", fixed_events)
+    tables = con.tables()
+    _references(con)
     for table, keep in _SHADOWED.items():
         if table in tables:
-            con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {db}.main.{table} "
-                        f"WHERE {keep.format(db=db)}")
-    con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM {db}.main.events WHERE id NOT IN "
+            con.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {base(table)} "
+                        f"WHERE {keep.format(documents=base('documents'))}")
+    con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM {base('events')} WHERE id NOT IN "
                 "(SELECT id FROM _affected_events) UNION ALL SELECT * FROM _events_fixed")
     if relations is not None and "actor_relations" in tables:
+        relations_table = base("actor_relations")
         con.execute(f"CREATE TEMP TABLE _relations_fixed AS SELECT * FROM "
-                    f"{db}.main.actor_relations LIMIT 0")
+                    f"{relations_table} LIMIT 0")
         changed, kept = relations
         if changed:
             con.execute("CREATE TEMP TABLE _relations_changed (id VARCHAR PRIMARY KEY)")
             con.execute("INSERT INTO _relations_changed SELECT unnest(?::VARCHAR[])",
                         [sorted(changed)])
-            for row in kept:
-                con.execute("INSERT INTO _relations_fixed SELECT * REPLACE (?::VARCHAR[] AS "
-                            f"evidence, NULL::VARCHAR AS as_of) FROM {db}.main.actor_relations "
-                            "WHERE id = ?", [row["evidence"], row["id"]])
+            evidence = {row["id"]: row["evidence"] for row in kept}
+            rows = reader._dicts(f"SELECT * FROM {relations_table} WHERE id IN "
+                                 "(SELECT unnest(?::VARCHAR[]))", [sorted(evidence)]
+                                 ) if evidence else []
+            # Only the visible evidence, and no as_of (it may date a hidden report).
+            con.insert_rows("_relations_fixed", [
+                {**row, "evidence": evidence[row["id"]], "as_of": None} for row in rows])
             con.execute(f"CREATE TEMP VIEW actor_relations AS SELECT * FROM "
-                        f"{db}.main.actor_relations WHERE id NOT IN (SELECT id FROM "
+                        f"{relations_table} WHERE id NOT IN (SELECT id FROM "
                         "_relations_changed) UNION ALL SELECT * FROM _relations_fixed")
+    con.snapshot_done()
     return h
 
 
-def _references(con: Any, db: str) -> None:
+def _references(con: Any) -> None:
     """The actors and places hidden rows name, and those visible rows (or events) name."""
     hd = "(SELECT id FROM _hidden_documents)"
     hr = "(SELECT id FROM _hidden_reports)"
+    mentions, actors, reports = (con.qualified(t) for t in (
+        "mentions", "event_report_actors", "event_reports"))
     for name, hidden_side, visible_side in (
-        ("actor", f"SELECT actor_id FROM {db}.main.mentions WHERE document_id IN {hd} "
-         f"UNION SELECT actor_id FROM {db}.main.event_report_actors WHERE event_report_id "
-         f"IN {hr}",
-         f"SELECT actor_id FROM {db}.main.mentions WHERE document_id NOT IN {hd} "
-         f"UNION SELECT actor_id FROM {db}.main.event_report_actors WHERE event_report_id "
-         f"NOT IN {hr}"),
-        ("place", f"SELECT geonameid FROM {db}.main.mentions WHERE document_id IN {hd} "
-         f"UNION SELECT geonameid FROM {db}.main.event_reports WHERE id IN {hr}",
-         f"SELECT geonameid FROM {db}.main.mentions WHERE document_id NOT IN {hd} "
-         f"UNION SELECT geonameid FROM {db}.main.event_reports WHERE id NOT IN {hr} "
+        ("actor", f"SELECT actor_id FROM {mentions} WHERE document_id IN {hd} "
+         f"UNION SELECT actor_id FROM {actors} WHERE event_report_id IN {hr}",
+         f"SELECT actor_id FROM {mentions} WHERE document_id NOT IN {hd} "
+         f"UNION SELECT actor_id FROM {actors} WHERE event_report_id NOT IN {hr}"),
+        ("place", f"SELECT geonameid FROM {mentions} WHERE document_id IN {hd} "
+         f"UNION SELECT geonameid FROM {reports} WHERE id IN {hr}",
+         f"SELECT geonameid FROM {mentions} WHERE document_id NOT IN {hd} "
+         f"UNION SELECT geonameid FROM {reports} WHERE id NOT IN {hr} "
          "UNION SELECT geonameid FROM _events_fixed UNION SELECT geonameid FROM "
-         f"{db}.main.events WHERE id NOT IN (SELECT id FROM _affected_events)"),
+         f"{con.qualified('events')} WHERE id NOT IN (SELECT id FROM _affected_events)"),
     ):
         column = "actor_id" if name == "actor" else "geonameid"
         kind = "VARCHAR" if name == "actor" else "BIGINT"
@@ -552,15 +555,20 @@ def audit_row(p: Principal, action: str, kind: str, object_id: str, marking: str
 def audit(store: Store, rows: Sequence[dict[str, Any]], *, writable: bool = True) -> None:
     """Record audit rows: in the store's audit_log when it is open for writing (inside the
     caller's transaction if there is one), else appended to the JSON Lines file beside the
-    store, which `corrobora audit` reads too."""
+    store, which `corrobora audit` reads too. On PostgreSQL there is no file: a read-only
+    server's session writes its lines in a transaction of their own (READ WRITE)."""
     if not rows:
         return
-    if writable and has_team_tables(store):
-        for row in rows:
-            cols = list(row)
-            store.con.execute(f"INSERT INTO audit_log ({', '.join(cols)}) VALUES "
-                              f"({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+    postgres = store.con.kind == "postgresql"
+    if (writable or postgres) and has_team_tables(store):
+        if writable:
+            _insert_audit(store, rows)
+        else:
+            with store.transaction(write=True):
+                _insert_audit(store, rows)
         return
+    if postgres:
+        return  # a store from before migration 010: it has no restricted items to audit
     path = audit_file(store.path)
     lines = "".join(json.dumps({**r, "at_time": r["at_time"].isoformat()},
                                ensure_ascii=False) + "\n" for r in rows)
@@ -572,14 +580,21 @@ def audit(store: Store, rows: Sequence[dict[str, Any]], *, writable: bool = True
             os.close(fd)
 
 
+def _insert_audit(store: Store, rows: Sequence[dict[str, Any]]) -> None:
+    for row in rows:
+        cols = list(row)
+        store.con.execute(f"INSERT INTO audit_log ({', '.join(cols)}) VALUES "
+                          f"({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+
+
 def audit_entries(store: Store, *, user: str | None = None, action: str | None = None,
                   limit: int | None = 100) -> list[dict[str, Any]]:
     """The audit log, newest first: the store's table and the read-only servers' file."""
     rows: list[dict[str, Any]] = []
     if has_team_tables(store):
         rows = store._dicts("SELECT * FROM audit_log")
-    path = audit_file(store.path)
-    if path.exists():
+    path = audit_file(store.path) if store.con.kind == "duckdb" else None
+    if path is not None and path.exists():
         for line in path.read_text("utf-8").splitlines():
             try:
                 r = json.loads(line)

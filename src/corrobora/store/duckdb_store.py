@@ -17,6 +17,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from corrobora.store import postgres
+from corrobora.store.backend import Backend, DuckDBBackend
+
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # A document `d` that is not a row of an imported event dataset (corrobora import): the
 # rows carry their dataset as source (the names of imports/run.py, or one a run logged; an
@@ -85,7 +88,7 @@ def _create(path: Path) -> None:
         raise StoreError(_open_error(path, exc)) from exc
     try:
         store = object.__new__(Store)
-        store.path, store.con = tmp, con
+        store.path, store.con = tmp, DuckDBBackend(con)
         store.migrate()
     finally:
         con.close()
@@ -189,7 +192,13 @@ class EventFilter:
 
 
 class Store:
+    con: Backend
+    """The connection, through its engine's adapter (store/backend.py, store/postgres.py)."""
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        if postgres.is_url(path):
+            self._open_postgres(postgres.DatabaseURL(path), read_only)
+            return
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such store (run `corrobora ingest` first)")
@@ -199,12 +208,12 @@ class Store:
         if not read_only and self.path.parent.is_dir() and not os.path.lexists(self.path):
             _create(self.path)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = DuckDBBackend(duckdb.connect(str(self.path), read_only=read_only))
         except duckdb.Error as exc:
             raise StoreError(_open_error(self.path, exc)) from exc
         if self.schema_version() == 0:
             # Migrating someone else's DuckDB database would add our tables to it.
-            foreign = self._scalar("SELECT count(*) FROM information_schema.tables")
+            foreign = self.con.table_count()
             if read_only or foreign:
                 self.con.close()
                 raise StoreError(
@@ -214,8 +223,37 @@ class Store:
         if not read_only:
             self.migrate()
 
+    def _open_postgres(self, url: postgres.DatabaseURL, read_only: bool) -> None:
+        """A store in a PostgreSQL database (its current schema): migrated unless
+        `read_only`; refused when that schema holds tables but no store."""
+        self.path = url  # type: ignore[assignment]  # str with .name, as messages use it
+        try:
+            self.con = postgres.PostgresBackend(url.raw, read_only=read_only)
+        except postgres.PostgresError as exc:
+            raise StoreError(str(exc)) from exc
+        if self.schema_version() == 0:
+            foreign = self.con.table_count()
+            if read_only or foreign:
+                self.con.close()
+                raise StoreError(
+                    f"{url}: no such store (run `corrobora ingest` first)" if not foreign else
+                    f"{url} is a PostgreSQL database but not a Corrobora store ({foreign} "
+                    "table(s), no schema version); it was left untouched: pass --db another "
+                    "database or an existing store")
+        if not read_only:
+            self.migrate()
+
     def close(self) -> None:
         self.con.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held by one writer of the database at a time: an ingest batch from its reads of
+        the store to its write, a review decision, a re-clustering. On PostgreSQL two
+        ingests (or an ingest and a review) then cannot fuse against the same events at
+        once; DuckDB admits one writing process anyway."""
+        with self.con.exclusive("fusion"):
+            yield
 
     def __enter__(self) -> Store:
         return self
@@ -236,16 +274,21 @@ class Store:
         return sorted(found)
 
     def schema_version(self) -> int:
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()
-        if not exists or not exists[0]:
+        if not self.con.table_exists("schema_version"):
             return 0
         row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
     def migrate(self) -> int:
         """Apply pending migrations in order, each in its own transaction; returns the version."""
+        # Two processes opening a new PostgreSQL store at once: one migrates, the other
+        # then finds it done.
+        with self.con.exclusive("migrate"):
+            return self._migrate()
+
+    def _migrate(self) -> int:
+        if isinstance(self.con, postgres.PostgresBackend):
+            self.con.install_compat()
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -264,12 +307,16 @@ class Store:
             # ADD COLUMN on a table with a function default (duckdb#18259), so a kill -9 of
             # the first ingest into a new store, before any checkpoint, left a store that no
             # longer opens.
-            self.con.execute("CHECKPOINT")
+            self.con.checkpoint()
+            if isinstance(self.con, postgres.PostgresBackend):
+                self.con.forget_columns()
         return self.schema_version()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.con.begin()
+    def transaction(self, *, write: bool = False) -> Iterator[None]:
+        """All or nothing; `write`: writes even through a handle opened read-only
+        (PostgreSQL; store/access.py audit)."""
+        self.con.begin(write=write)
         try:
             yield
         except BaseException:
@@ -426,7 +473,8 @@ class Store:
     def next_ingest_seq(self, n: int) -> list[int]:
         if n == 0:
             return []
-        rows = self.con.execute("SELECT nextval('ingest_seq') FROM range(?)", [n]).fetchall()
+        rows = self.con.execute(
+            "SELECT nextval('ingest_seq') FROM generate_series(1, ?)", [n]).fetchall()
         return [r[0] for r in rows]
 
     def write_batch(self, batch: Batch) -> None:
@@ -458,22 +506,10 @@ class Store:
         of a batch's time on a large store)."""
         if not rows:
             return
-        cols = [c for c in dict.fromkeys(k for row in rows for k in row) if c != "id"]
-        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-            [{k: row.get(k) for k in ["id", *cols]} for row in rows])
-        self.con.execute(
-            "UPDATE events SET " + ", ".join(f"{c} = data.{c}" for c in cols)
-            + ", updated_at = current_timestamp FROM data WHERE events.id = data.id")
+        self.con.update_rows("events", rows, also="updated_at = current_timestamp")
 
     def _insert(self, table: str, rows: list[dict[str, Any]], *, ignore: bool = False) -> None:
-        if not rows:
-            return
-        # Arrow takes its columns from the first row: give every row every key.
-        columns = dict.fromkeys(k for row in rows for k in row)
-        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-            [{k: row.get(k) for k in columns} for row in rows])
-        verb = "INSERT OR IGNORE" if ignore else "INSERT"
-        self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM data")
+        self.con.insert_rows(table, rows, ignore=ignore)
 
     # -- review: analyst decisions over automatic links (fuse/review.py) ----------------------
 
@@ -505,7 +541,7 @@ class Store:
                            + " ORDER BY seq", params)
 
     def has_decisions(self) -> bool:
-        return bool(self._scalar("SELECT count(*) FROM (SELECT 1 FROM decisions LIMIT 1)"))
+        return bool(self._scalar("SELECT count(*) FROM (SELECT 1 FROM decisions LIMIT 1) AS one"))
 
     def get_decision(self, decision_id: str) -> dict[str, Any] | None:
         rows = self._dicts("SELECT * FROM decisions WHERE id = ?", [decision_id])
@@ -547,26 +583,21 @@ class Store:
         to events (`moves`: report id -> event id, link score 1.0, since an analyst placed
         them), event rows rewritten from their reports, emptied events deleted, documents
         moved to stories (`stories`: document id -> story id)."""
-        with self.transaction():
+        with self.exclusive(), self.transaction():
             decision_id = self.add_decision(decision)
             if undoes:
                 self.mark_undone(undoes, decision_id)
             if moves:
-                data = pa.table({"id": list(moves), "event_id": list(moves.values())})
-                self.con.execute(
-                    "UPDATE event_reports SET event_id = data.event_id, link_score = 1.0 "
-                    "FROM data WHERE event_reports.id = data.id")
+                self.con.update_rows("event_reports", [
+                    {"id": k, "event_id": v} for k, v in moves.items()], also="link_score = 1.0")
             if events or delete_events:
                 gone = [*delete_events, *(e["id"] for e in events)]
                 self.con.execute("DELETE FROM events WHERE id IN (SELECT unnest(?::TEXT[]))",
                                  [gone])
                 self._insert("events", list(events))
             if stories:
-                data = pa.table(  # noqa: F841 - read by name in the SQL below
-                    {"id": list(stories), "story_id": list(stories.values())})
-                self.con.execute(
-                    "UPDATE documents SET story_id = data.story_id FROM data "
-                    "WHERE documents.id = data.id")
+                self.con.update_rows("documents", [
+                    {"id": k, "story_id": v} for k, v in stories.items()])
         return decision_id
 
     def review_event_queue(self, limit: int | None = 20) -> list[dict[str, Any]]:
@@ -645,13 +676,9 @@ class Store:
     def replace_events(self, events: list[dict[str, Any]], links: dict[str, tuple[str, float]]
                        ) -> None:
         """Re-clustering's result: every event row anew, every report's event and score."""
-        with self.transaction():
-            data = pa.table({  # noqa: F841 - read by name in the SQL below
-                "id": list(links), "event_id": [v[0] for v in links.values()],
-                "link_score": [v[1] for v in links.values()]})
-            self.con.execute(
-                "UPDATE event_reports SET event_id = data.event_id, "
-                "link_score = data.link_score FROM data WHERE event_reports.id = data.id")
+        with self.exclusive(), self.transaction():
+            self.con.update_rows("event_reports", [
+                {"id": k, "event_id": v[0], "link_score": v[1]} for k, v in links.items()])
             self.con.execute("DELETE FROM events")
             self._insert("events", events)
 
@@ -670,20 +697,15 @@ class Store:
         for row in rows:
             seen = merged.setdefault(row["id"], {**row, "evidence": []})
             seen["evidence"] = sorted({*seen["evidence"], *(row.get("evidence") or ())})
-        data = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-            [{k: row.get(k) for k in ("id", "type", "source", "target", "start_date",
-                                      "end_date", "as_of", "origin", "evidence")}
-             for row in merged.values()],
+        self.con.insert_rows(
+            "actor_relations", list(merged.values()),
             schema=pa.schema([("id", pa.string()), ("type", pa.string()),
                               ("source", pa.string()), ("target", pa.string()),
                               ("start_date", pa.string()), ("end_date", pa.string()),
                               ("as_of", pa.string()), ("origin", pa.string()),
-                              ("evidence", pa.list_(pa.string()))]))
-        self.con.execute(
-            "INSERT INTO actor_relations (id, type, source, target, start_date, end_date, "
-            "as_of, origin, evidence) SELECT * FROM data ON CONFLICT (id) DO UPDATE SET "
-            "evidence = list_sort(list_distinct(list_concat(actor_relations.evidence, "
-            "excluded.evidence))), "
+                              ("evidence", pa.list_(pa.string()))]),
+            conflict="(id) DO UPDATE SET evidence = list_sort(list_distinct(list_concat("
+            "actor_relations.evidence, excluded.evidence))), "
             "start_date = coalesce(least(actor_relations.start_date, excluded.start_date), "
             "actor_relations.start_date, excluded.start_date), "
             "end_date = coalesce(greatest(actor_relations.end_date, excluded.end_date), "
@@ -732,7 +754,8 @@ class Store:
         return self._dicts(
             "SELECT p.geonameid, p.name, p.admin1_code, p.admin2_name, p.country_code, "
             "p.inegi_code, p.feature_code, count(e.id) AS events FROM gazetteer_places p "
-            "LEFT JOIN events e USING (geonameid) GROUP BY ALL ORDER BY p.geonameid")
+            "LEFT JOIN events e USING (geonameid) GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+            "ORDER BY p.geonameid")
 
     def actor_catalogue(self) -> list[dict[str, Any]]:
         """Every stored actor with how many events name it: what actor filters resolve
@@ -740,7 +763,7 @@ class Store:
         return self._dicts(
             "SELECT a.id, a.name, a.status, count(DISTINCT r.event_id) AS events "
             "FROM actors a LEFT JOIN event_report_actors ra ON ra.actor_id = a.id "
-            "LEFT JOIN event_reports r ON r.id = ra.event_report_id GROUP BY ALL "
+            "LEFT JOIN event_reports r ON r.id = ra.event_report_id GROUP BY 1, 2, 3 "
             "ORDER BY a.id")
 
     def event_type_holdings(self) -> list[dict[str, Any]]:
@@ -826,7 +849,7 @@ class Store:
             "count(DISTINCT r.document_id) AS documents "
             "FROM actors a LEFT JOIN event_report_actors ra ON ra.actor_id = a.id "
             "LEFT JOIN event_reports r ON r.id = ra.event_report_id "
-            "WHERE ? IS NULL OR a.status = ? GROUP BY ALL ORDER BY reports DESC, a.id",
+            "WHERE ? IS NULL OR a.status = ? GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY reports DESC, a.id",
             [status, status])
 
     def export_documents(self) -> Iterator[dict[str, Any]]:
@@ -837,7 +860,7 @@ class Store:
             "FILTER (WHERE r.attribution IS NOT NULL))), [])) AS cites, "
             "d.lang, d.source, d.published_at, d.title, d.url, d.origin "
             "FROM documents d LEFT JOIN event_reports r ON r.document_id = d.id "
-            "GROUP BY ALL ORDER BY min(d.ingest_seq)"
+            "GROUP BY 1, 2, 3, 5, 6, 7, 8, 9, 10 ORDER BY min(d.ingest_seq)"
         )
 
     def export_events(self, f: EventFilter | None = None, *,
@@ -855,10 +878,14 @@ class Store:
             "(SELECT list({'document_id': r.document_id, "
             "'sentence': [r.sentence_start, r.sentence_end]} ORDER BY r.id) "
             " FROM event_reports r WHERE r.event_id = e.id) AS reports, "
-            "(SELECT list(DISTINCT {'text': a.text, 'actor_id': a.actor_id, 'role': a.role, "
-            "'inter': a.inter, 'acled_name': a.acled_name}) "
-            " FROM event_report_actors a JOIN event_reports r ON r.id = a.event_report_id "
-            " WHERE r.event_id = e.id) AS actors "
+            # DISTINCT rows, not list(DISTINCT {...}): PostgreSQL can compare only jsonb,
+            # which reorders the keys.
+            "(SELECT list({'text': a.text, 'actor_id': a.actor_id, 'role': a.role, "
+            "'inter': a.inter, 'acled_name': a.acled_name} ORDER BY a.role, a.text, "
+            "a.actor_id, a.inter, a.acled_name) FROM (SELECT DISTINCT a.text, "
+            " a.actor_id, a.role, a.inter, a.acled_name FROM event_report_actors a "
+            " JOIN event_reports r ON r.id = a.event_report_id WHERE r.event_id = e.id) AS a"
+            ") AS actors "
             "FROM events e LEFT JOIN gazetteer_places p USING (geonameid) WHERE "
             + " AND ".join(where) + " ORDER BY e.id" + limit, params=params
         )
@@ -908,7 +935,7 @@ class Store:
             f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
             "AND (e.acled_event_type IN (SELECT unnest(?::TEXT[])) "
             "OR e.type IN (SELECT unnest(?::TEXT[]))) "
-            "GROUP BY ALL ORDER BY 1, 2",
+            "GROUP BY 1, 2 ORDER BY 1, 2",
             [list(acled_event_types), list(types)],
         ).fetchall()
         return [(m, r, int(n)) for m, r, n in rows]
@@ -1031,7 +1058,7 @@ class Store:
             "e.reliability, e.credibility, e.geo_precision, p.name AS place_name, "
             "p.admin1_code, p.lat, p.lon FROM events e JOIN gazetteer_places p "
             "USING (geonameid) WHERE " + " AND ".join(where)
-            + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit) + 1})) "
+            + f" ORDER BY e.date DESC NULLS LAST, e.id LIMIT {int(limit) + 1}) AS ev) "
             "SELECT coalesce(string_agg(json_object('type', 'Feature', 'id', id, "
             "'geometry', json_object('type', 'Point', 'coordinates', json_array(lon, lat)), "
             "'properties', json_object('id', id, 'type', type, 'date', date, "
@@ -1169,8 +1196,7 @@ class Store:
         if not rows:
             return
         with self.transaction():
-            data = pa.Table.from_pylist(rows)  # noqa: F841 - read by name below
-            self.con.execute("INSERT OR REPLACE INTO series BY NAME SELECT * FROM data")
+            self.con.insert_rows("series", rows, replace=True)
 
     def series_values(self, dataset: str, measure: str | None = None
                       ) -> list[tuple[date, str, float]]:
@@ -1184,7 +1210,7 @@ class Store:
         return self._dicts(
             "SELECT dataset, measure, freq, count(DISTINCT region) AS regions, "
             "min(period) AS first, max(period) AS last, count(*) AS values "
-            "FROM series GROUP BY ALL ORDER BY dataset, measure")
+            "FROM series GROUP BY 1, 2, 3 ORDER BY dataset, measure")
 
     def event_counts(self, freq: str, level: str, acled_event_types: Sequence[str],
                      types: Sequence[str] = (), *, by: str = "region",
@@ -1214,7 +1240,7 @@ class Store:
             "OR e.type IN (SELECT unnest(?::TEXT[]))) "
             f"AND (?::TEXT IS NULL OR {column} = ?) "
             + ("AND a.actor_id = ? " if actor else "")
-            + "GROUP BY ALL ORDER BY 1, 2",
+            + "GROUP BY 1, 2 ORDER BY 1, 2",
             [list(acled_event_types), list(types), region, region]
             + ([actor] if actor else []),
         ).fetchall()
@@ -1256,7 +1282,7 @@ class Store:
             "JOIN event_report_actors ra ON ra.event_report_id = r.id "
             "JOIN actors ac ON ac.id = ra.actor_id "
             f"WHERE e.date IS NOT NULL AND {column} IS NOT NULL "
-            "AND ac.type = 'criminal_group' GROUP BY ALL ORDER BY 1, 2, 3")
+            "AND ac.type = 'criminal_group' GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3")
 
     # -- live intake (sources/watch.py) -------------------------------------------------------
 
@@ -1280,8 +1306,7 @@ class Store:
         already recorded is kept as it was) and the poll's line in the log (its newest
         INTAKE_POLLS_KEPT lines kept)."""
         with self.transaction():
-            data = pa.Table.from_pylist([feed])  # noqa: F841 - read by name below
-            self.con.execute("INSERT OR REPLACE INTO intake_feeds BY NAME SELECT * FROM data")
+            self.con.insert_rows("intake_feeds", [feed], replace=True)
             self._insert("intake_items", items, ignore=True)
             self._insert("intake_polls", [poll])
             # The log keeps each feed's newest polls: a feed polled every 15 minutes for a
@@ -1289,13 +1314,12 @@ class Store:
             self.con.execute(
                 "DELETE FROM intake_polls WHERE feed_url = $1 AND polled_at < (SELECT "
                 "min(polled_at) FROM (SELECT polled_at FROM intake_polls WHERE feed_url = $1 "
-                "ORDER BY polled_at DESC LIMIT $2))", [feed["url"], INTAKE_POLLS_KEPT])
+                "ORDER BY polled_at DESC LIMIT $2) AS kept)", [feed["url"], INTAKE_POLLS_KEPT])
 
     def intake_overview(self, *, limit: int = 50) -> dict[str, Any]:
         """For the dashboard: every feed's state, the newest items and polls. Empty for a
         store no `corrobora watch` has written to (a read-only store is not migrated)."""
-        if not self._scalar("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_name = 'intake_feeds'"):
+        if not self.con.table_exists("intake_feeds"):
             return {"feeds": [], "items": [], "polls": []}
         return {
             "feeds": self._dicts("SELECT * EXCLUDE (etag, last_modified), etag IS NOT NULL "
@@ -1320,15 +1344,10 @@ class Store:
 
     def _stream(self, sql: str, batch: int = 1000, params: list[Any] | None = None
                 ) -> Iterator[dict[str, Any]]:
-        if getattr(self, "restricted", False):
-            # Team mode (store/access.py): a new cursor would not see this reader's
-            # temporary views, so a restricted reader reads its rows whole.
+        if getattr(self, "restricted", False) and self.con.kind == "duckdb":
+            # Team mode (store/access.py): a new DuckDB cursor would not see this reader's
+            # temporary views, so a restricted reader reads its rows whole (PostgreSQL
+            # streams them on the reader's own connection).
             yield from self._dicts(sql, params)
             return
-        cur = self.con.cursor()
-        cur.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        while rows := cur.fetchmany(batch):
-            for row in rows:
-                yield dict(zip(names, row, strict=True))
-        cur.close()
+        yield from self.con.stream(sql, params, batch)

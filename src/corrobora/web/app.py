@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from corrobora.store import Store, StoreError
+from corrobora.store.postgres import is_url
 from corrobora.web import auth
 from corrobora.web.routes import (
     actors,
@@ -48,7 +49,7 @@ def create_app(db: str | Path, *, review: bool = False, reviewer: str | None = N
     policy = HostPolicy.build(port=port, host=host, extra=allowed_hosts)
     if review and not token:
         token = secrets.token_urlsafe(24)
-    if review and not Path(db).exists():
+    if review and not is_url(db) and not Path(db).exists():
         raise StoreError(f"{db}: no such store (run `corrobora ingest` first)")
     store = Store(db, read_only=not review)
 

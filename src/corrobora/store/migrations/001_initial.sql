@@ -13,15 +13,15 @@ CREATE TABLE documents (
     title         TEXT,
     text          TEXT NOT NULL,
     lang          TEXT,
-    lang_score    DOUBLE,
+    lang_score    DOUBLE PRECISION,
     published_at  TIMESTAMPTZ,
     source        TEXT REFERENCES sources (name),
     url           TEXT,
     origin        TEXT NOT NULL,
     marking       TEXT NOT NULL DEFAULT 'TLP:CLEAR',
-    minhash       BLOB NOT NULL,
+    minhash       BYTEA NOT NULL,
     duplicate_of  TEXT,                     -- earliest document this one republishes
-    duplicate_score DOUBLE,
+    duplicate_score DOUBLE PRECISION,
     story_id      TEXT,
     ingested_at   TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
     ingest_seq    BIGINT NOT NULL           -- order of arrival, breaks published_at ties
@@ -39,8 +39,8 @@ CREATE INDEX document_bands_key ON document_bands (key);
 CREATE TABLE gazetteer_places (
     geonameid     BIGINT PRIMARY KEY,
     name          TEXT NOT NULL,
-    lat           DOUBLE NOT NULL,
-    lon           DOUBLE NOT NULL,
+    lat           DOUBLE PRECISION NOT NULL,
+    lon           DOUBLE PRECISION NOT NULL,
     country_code  TEXT,
     admin1_code   TEXT,
     admin2_name   TEXT,
@@ -71,7 +71,7 @@ CREATE TABLE mentions (
     actor_id     TEXT REFERENCES actors (id),
     geonameid    BIGINT REFERENCES gazetteer_places (geonameid),
     geo_precision INTEGER,
-    score        DOUBLE
+    score        DOUBLE PRECISION
 );
 CREATE INDEX mentions_document ON mentions (document_id);
 
@@ -102,7 +102,7 @@ CREATE TABLE event_reports (
     id                TEXT PRIMARY KEY,
     document_id       TEXT NOT NULL REFERENCES documents (id),
     event_id          TEXT NOT NULL REFERENCES events (id),
-    link_score        DOUBLE,               -- how well the report fits its event
+    link_score        DOUBLE PRECISION,               -- how well the report fits its event
     type              TEXT NOT NULL,
     case_label        TEXT,
     acled_event_type  TEXT,
@@ -123,7 +123,7 @@ CREATE TABLE event_reports (
     attribution       TEXT[],
     source_key        TEXT NOT NULL,        -- the independent source this report counts as
     hedged            BOOLEAN NOT NULL,
-    score             DOUBLE
+    score             DOUBLE PRECISION
 );
 CREATE INDEX event_reports_document ON event_reports (document_id);
 CREATE INDEX event_reports_event ON event_reports (event_id);

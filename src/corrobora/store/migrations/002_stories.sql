@@ -3,4 +3,4 @@
 -- in its story (the document it was linked to and the score), for review.
 ALTER TABLE documents ADD COLUMN embedding FLOAT[64];
 ALTER TABLE documents ADD COLUMN story_link TEXT;
-ALTER TABLE documents ADD COLUMN story_score DOUBLE;
+ALTER TABLE documents ADD COLUMN story_score DOUBLE PRECISION;

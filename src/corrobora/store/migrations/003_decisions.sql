@@ -14,7 +14,7 @@ CREATE TABLE decisions (
                                             -- subject's side, at decision time
     others      TEXT[],                     -- reports on the other side: kept apart
                                             -- (split, reject) or together (merge, confirm)
-    score       DOUBLE,                     -- the automatic link's score when decided
+    score       DOUBLE PRECISION,                     -- the automatic link's score when decided
     actor       TEXT NOT NULL,              -- analyst name
     note        TEXT,
     created_at  TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
@@ -34,7 +34,7 @@ CREATE TABLE actor_relations (
     end_date    TEXT,
     as_of       TEXT,                       -- a snapshot that saw it without bounding it
     origin      TEXT NOT NULL,              -- registry | text | analyst
-    evidence    TEXT[] NOT NULL DEFAULT [], -- sources, or "document_id#start-end" sentences
+    evidence    TEXT[] NOT NULL DEFAULT ARRAY[]::TEXT[], -- sources, or "document_id#start-end" sentences
     updated_at  TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
 );
 CREATE INDEX actor_relations_source ON actor_relations (source);
@@ -59,7 +59,7 @@ CREATE TABLE event_reports_new (
     id                TEXT PRIMARY KEY,
     document_id       TEXT NOT NULL REFERENCES documents (id),
     event_id          TEXT NOT NULL,
-    link_score        DOUBLE,
+    link_score        DOUBLE PRECISION,
     type              TEXT NOT NULL,
     case_label        TEXT,
     acled_event_type  TEXT,
@@ -80,7 +80,7 @@ CREATE TABLE event_reports_new (
     attribution       TEXT[],
     source_key        TEXT NOT NULL,
     hedged            BOOLEAN NOT NULL,
-    score             DOUBLE
+    score             DOUBLE PRECISION
 );
 INSERT INTO event_reports_new SELECT * FROM event_reports;
 DROP TABLE event_reports;

@@ -22,7 +22,7 @@ CREATE TABLE series (
     region   TEXT NOT NULL,                    -- ISO 3166-2 or 5-digit INEGI code
     period   DATE NOT NULL,                    -- first day of the period
     freq     TEXT NOT NULL DEFAULT 'month',
-    value    DOUBLE NOT NULL,
+    value    DOUBLE PRECISION NOT NULL,
     origin   TEXT NOT NULL,                    -- file:line the value was read from
     PRIMARY KEY (dataset, measure, region, period)
 );

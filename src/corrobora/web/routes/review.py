@@ -29,9 +29,7 @@ _WRITE = threading.Lock()
 def available(store: Store) -> bool:
     if not hasattr(store, "review_event_queue"):
         return False
-    row = store.con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_name = 'decisions'").fetchone()
-    return bool(row and row[0])
+    return store.con.table_exists("decisions")
 
 
 class Note(BaseModel):
